@@ -1,0 +1,103 @@
+"""Guest-side harness: runs one job inside the sandbox and hands the outcome back to the host.
+
+The host writes the job to `/ward/run/job.json` and starts the interpreter with this module as
+its program. The harness runs the script in one of the two console modes (the whole file, or a
+named entry point called with typed parameters) and writes `/ward/run/result.json`: the return
+value as JSON, the exception with its traceback, and the exit code. Standard output and error
+are not captured here: the host captures the real file descriptors with their size caps.
+
+The script runs in the same interpreter as this harness, so nothing here is a security boundary:
+the host trusts no field of the result beyond "this is what the script produced".
+"""
+
+import builtins
+import json
+import sys
+import traceback
+
+JOB_PATH = "/ward/run/job.json"
+RESULT_PATH = "/ward/run/result.json"
+
+
+class _NotSerializable(Exception):
+    pass
+
+
+def _exit_code(exc):
+    """Map SystemExit to a process exit code the way the interpreter itself does."""
+    code = exc.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
+def _describe(exc):
+    return {
+        "type": type(exc).__name__,
+        "message": str(exc),
+        "traceback": "".join(traceback.format_exception(exc)),
+    }
+
+
+def _encode(value):
+    try:
+        return json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise _NotSerializable(
+            f"the return value cannot be converted to JSON ({type(exc).__name__}: {exc}); "
+            "return dicts, lists, strings, numbers, booleans or None"
+        ) from None
+
+
+def _run(job):
+    filename = job.get("filename") or "<script>"
+    entry_point = job.get("entry_point") or ""
+    namespace = {
+        "__name__": "__main__" if not entry_point else "__ward_script__",
+        "__file__": filename,
+        "__builtins__": builtins,
+    }
+    code = compile(job["code"], filename, "exec")
+    exec(code, namespace)
+    if not entry_point:
+        return None
+    function = namespace.get(entry_point)
+    if not callable(function):
+        raise NameError(f"entry point `{entry_point}` is not a function defined by the script")
+    return function(**job.get("params", {}))
+
+
+def main():
+    with open(JOB_PATH, encoding="utf-8") as f:
+        job = json.load(f)
+
+    result = {"run_id": job.get("run_id"), "exception": None, "exit_code": 0}
+    value_json = "null"
+    try:
+        value_json = _encode(_run(job))
+    except SystemExit as exc:
+        result["exit_code"] = _exit_code(exc)
+        if result["exit_code"] != 0:
+            result["exception"] = {
+                "type": "SystemExit",
+                "message": f"the script exited with code {result['exit_code']}",
+                "traceback": "".join(traceback.format_exception(exc)),
+            }
+    except _NotSerializable as exc:
+        result["exit_code"] = 1
+        result["exception"] = {"type": "TypeError", "message": str(exc), "traceback": ""}
+    except BaseException as exc:  # noqa: BLE001 - every failure of the script is reported
+        result["exit_code"] = 1
+        result["exception"] = _describe(exc)
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001 - a closed stream must not hide the result
+            pass
+    # The return value was encoded once already; splice it in rather than encode it again.
+    with open(RESULT_PATH, "w", encoding="utf-8") as f:
+        f.write(_encode(result)[:-1] + ', "return_value": ' + value_json + "}")

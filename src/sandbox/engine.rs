@@ -1,0 +1,159 @@
+//! The process-wide engine: one wasmtime `Engine`, the compiled interpreter, and the epoch clock.
+//!
+//! Compiling the 26 MB interpreter takes seconds, so it happens at most once per machine (the
+//! result is cached on disk, see [`super::cache`]) and at most once per process (the compiled
+//! module is shared by every run). Runs never share an instance.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use wasmtime::{Config, InstancePre, Linker, Module, OptLevel};
+
+use super::cache::{Cache, module_key};
+use super::run::RunState;
+use super::{SandboxError, guest, interpreter};
+
+/// How often the epoch advances; a timeout is noticed within one tick of its deadline.
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Where the engine finds its inputs. Defaults: interpreter located by
+/// [`interpreter::locate`], cache in [`crate::paths::cache_dir`].
+#[derive(Debug, Clone, Default)]
+pub struct EngineOptions {
+    pub interpreter: Option<PathBuf>,
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// Whether the compiled interpreter came from the disk cache or was compiled by this process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModuleSource {
+    Cache,
+    Compiled,
+}
+
+pub struct Sandbox {
+    pub(super) engine: wasmtime::Engine,
+    pub(super) pre: InstancePre<RunState>,
+    pub(super) guest_lib: PathBuf,
+    source: ModuleSource,
+}
+
+impl Sandbox {
+    /// Loads the interpreter (from the cache when it can), links WASI, and starts the epoch clock.
+    pub fn load(options: &EngineOptions) -> Result<Self, SandboxError> {
+        let engine = new_engine()?;
+        let interpreter = interpreter::locate(options.interpreter.as_deref())?;
+        let cache_dir = options
+            .cache_dir
+            .clone()
+            .unwrap_or_else(crate::paths::cache_dir);
+        let cache = Cache::open(&cache_dir)?;
+
+        let (module, source) = load_module(&engine, &cache, &interpreter)?;
+        let guest_lib = guest::materialize(cache.dir())?;
+
+        let mut linker: Linker<RunState> = Linker::new(&engine);
+        wasmtime_wasi::p1::add_to_linker_async(&mut linker, |state| &mut state.wasi).map_err(
+            |source| SandboxError::Wasm {
+                what: "link WASI",
+                source,
+            },
+        )?;
+        let pre = linker
+            .instantiate_pre(&module)
+            .map_err(|source| SandboxError::Wasm {
+                what: "link the interpreter",
+                source,
+            })?;
+
+        start_epoch_clock(&engine);
+        Ok(Self {
+            engine,
+            pre,
+            guest_lib,
+            source,
+        })
+    }
+
+    /// Whether this process loaded compiled code from the cache (the fast path) or compiled it.
+    pub fn module_source(&self) -> ModuleSource {
+        self.source
+    }
+}
+
+fn new_engine() -> Result<wasmtime::Engine, SandboxError> {
+    let mut config = Config::new();
+    config.epoch_interruption(true);
+    config.cranelift_opt_level(OptLevel::Speed);
+    wasmtime::Engine::new(&config).map_err(|source| SandboxError::Wasm {
+        what: "configure the engine",
+        source,
+    })
+}
+
+fn load_module(
+    engine: &wasmtime::Engine,
+    cache: &Cache,
+    interpreter: &Path,
+) -> Result<(Module, ModuleSource), SandboxError> {
+    let entry_name = format!(
+        "python-{}.cwasm",
+        &module_key(engine, interpreter::PINNED_SHA256)[..32]
+    );
+
+    // The hash is checked whenever the file is not the one verified last time, even when a
+    // compiled module is cached, so that a swapped interpreter is always noticed.
+    let mut bytes = None;
+    if !cache.is_verified(interpreter) {
+        bytes = Some(interpreter::read_verified(interpreter)?);
+        cache.mark_verified(interpreter)?;
+    }
+
+    if let Some(entry) = cache.verified_entry(&entry_name) {
+        // SAFETY: `deserialize_file` runs native code from the file. The file is only trusted
+        // because (1) its directory belongs to this user and nobody else can write to it
+        // (`Cache::open`), and (2) its stamp proves it is byte-for-byte what this user wrote
+        // after compiling the verified interpreter (`verified_entry`). wasmtime also rejects
+        // files from another version or configuration.
+        #[allow(unsafe_code)]
+        let loaded = unsafe { Module::deserialize_file(engine, &entry) };
+        match loaded {
+            Ok(module) => return Ok((module, ModuleSource::Cache)),
+            Err(e) => {
+                tracing::warn!(entry = %entry.display(), error = %e, "cached module rejected; recompiling")
+            }
+        }
+    }
+
+    let bytes = match bytes {
+        Some(bytes) => bytes,
+        None => interpreter::read_verified(interpreter)?,
+    };
+    tracing::info!(interpreter = %interpreter.display(), "compiling the guest interpreter (once per machine)");
+    let module = Module::new(engine, &bytes).map_err(|source| SandboxError::Wasm {
+        what: "compile the interpreter",
+        source,
+    })?;
+    let serialized = module.serialize().map_err(|source| SandboxError::Wasm {
+        what: "serialize the compiled interpreter",
+        source,
+    })?;
+    cache.store(&entry_name, &serialized)?;
+    Ok((module, ModuleSource::Compiled))
+}
+
+/// Advances the engine's epoch every [`EPOCH_TICK`] until the engine is dropped.
+fn start_epoch_clock(engine: &wasmtime::Engine) {
+    let weak = engine.weak();
+    std::thread::Builder::new()
+        .name("ward-epoch".into())
+        .spawn(move || {
+            while let Some(engine) = weak.upgrade() {
+                engine.increment_epoch();
+                drop(engine);
+                std::thread::sleep(EPOCH_TICK);
+            }
+        })
+        .map(drop)
+        .unwrap_or_else(|e| tracing::error!(error = %e, "could not start the epoch clock; timeouts rely on the async timer alone"));
+}

@@ -1,0 +1,70 @@
+//! The guest-side Python files that ship inside the `ward` binary.
+//!
+//! They are written once into the cache directory, under a name derived from their contents, and
+//! mapped read-only into every run at [`GUEST_LIB`]. Embedding them keeps the agent one
+//! self-contained file; deriving the folder name from the contents means an upgraded binary never
+//! runs an older harness.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::SandboxError;
+
+/// Where the guest sees ward's Python modules.
+pub const GUEST_LIB: &str = "/ward/lib";
+
+/// Where the guest sees its private scratch directory (job in, result out).
+pub const GUEST_RUN: &str = "/ward/run";
+
+const FILES: &[(&str, &str)] = &[(
+    "ward_harness.py",
+    include_str!("../../python-wasm/guest/ward_harness.py"),
+)];
+
+/// The interpreter's command line: isolated mode, no `site`, no bytecode writes, then the harness.
+pub fn argv() -> [&'static str; 6] {
+    [
+        "python",
+        "-I",
+        "-S",
+        "-B",
+        "-c",
+        "import sys; sys.path.insert(0, '/ward/lib'); import ward_harness; ward_harness.main()",
+    ]
+}
+
+/// Writes the guest files below `cache_dir` unless an identical copy is already there.
+pub fn materialize(cache_dir: &Path) -> Result<PathBuf, SandboxError> {
+    let mut digest = Sha256::new();
+    for (name, text) in FILES {
+        digest.update(name.as_bytes());
+        digest.update([0]);
+        digest.update(text.as_bytes());
+        digest.update([0]);
+    }
+    let dir = cache_dir.join(format!("guest-{}", &hex::encode(digest.finalize())[..16]));
+    if dir.is_dir() {
+        return Ok(dir);
+    }
+
+    let io = |what: &str, source| SandboxError::Io {
+        what: format!("{what} the guest library in `{}`", cache_dir.display()),
+        source,
+    };
+    let staging = tempfile::Builder::new()
+        .prefix(".guest-")
+        .tempdir_in(cache_dir)
+        .map_err(|e| io("stage", e))?;
+    for (name, text) in FILES {
+        fs::write(staging.path().join(name), text).map_err(|e| io("write", e))?;
+    }
+    // Another process may have won the race; either copy is identical.
+    if let Err(e) = fs::rename(staging.path(), &dir)
+        && !dir.is_dir()
+    {
+        return Err(io("install", e));
+    }
+    Ok(dir)
+}

@@ -1,0 +1,236 @@
+//! One run: a fresh instance of the interpreter, its limits armed, the job in, the result out.
+//!
+//! Every run gets a new store, a new WASI context with an empty environment and no network, and a
+//! private scratch directory that is deleted when the run ends. Nothing survives to the next run.
+
+use std::future::Future;
+use std::time::Instant;
+
+use serde::Deserialize;
+use serde_json::Value;
+use tracing::Instrument;
+use wasmtime::Store;
+use wasmtime_wasi::p1::WasiP1Ctx;
+use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
+
+use super::guest::{self, GUEST_LIB, GUEST_RUN};
+use super::job::{Exception, Job, Mode, Outcome, RunResult};
+use super::limits::{Limits, MemoryLimiter};
+use super::output::CappedPipe;
+use super::{Sandbox, SandboxError};
+use crate::status::Status;
+
+/// Per-run state owned by the wasmtime store.
+pub struct RunState {
+    pub(super) wasi: WasiP1Ctx,
+    limiter: MemoryLimiter,
+}
+
+/// What the harness writes to `result.json`.
+#[derive(Deserialize)]
+struct GuestResult {
+    return_value: Value,
+    exception: Option<Exception>,
+    exit_code: i32,
+}
+
+impl Sandbox {
+    /// Runs `job` to its end, its timeout, or until `abort` resolves, whichever comes first.
+    pub async fn run(
+        &self,
+        job: &Job,
+        limits: &Limits,
+        abort: impl Future<Output = ()>,
+    ) -> Result<RunResult, SandboxError> {
+        let span = tracing::info_span!("run", run_id = %job.run_id, script = %job.filename);
+        self.run_inner(job, limits, abort).instrument(span).await
+    }
+
+    async fn run_inner(
+        &self,
+        job: &Job,
+        limits: &Limits,
+        abort: impl Future<Output = ()>,
+    ) -> Result<RunResult, SandboxError> {
+        let started = Instant::now();
+        let scratch = tempfile::Builder::new()
+            .prefix("ward-run-")
+            .tempdir()
+            .map_err(|source| SandboxError::Io {
+                what: "create the run's scratch directory".into(),
+                source,
+            })?;
+        let job_json =
+            serde_json::to_vec(job).map_err(|e| SandboxError::InvalidJob(e.to_string()))?;
+        std::fs::write(scratch.path().join("job.json"), job_json).map_err(|source| {
+            SandboxError::Io {
+                what: "write the job".into(),
+                source,
+            }
+        })?;
+
+        let stdout = CappedPipe::new(limits.stdout_bytes);
+        let stderr = CappedPipe::new(limits.stderr_bytes);
+        let mut wasi = WasiCtxBuilder::new();
+        wasi.args(&guest::argv())
+            .stdout(stdout.clone())
+            .stderr(stderr.clone());
+        wasi.preopened_dir(&self.guest_lib, GUEST_LIB, FsPerms::ReadOnly)
+            .and_then(|w| w.preopened_dir(scratch.path(), GUEST_RUN, FsPerms::ReadWrite))
+            .map_err(|source| SandboxError::Wasm {
+                what: "map the guest directories",
+                source,
+            })?;
+
+        let state = RunState {
+            wasi: wasi.build_p1(),
+            limiter: MemoryLimiter::new(limits.memory_bytes),
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|state| &mut state.limiter);
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_async_yield_and_update(1);
+
+        let execution = async {
+            let instance = self.pre.instantiate_async(&mut store).await?;
+            let start = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
+            start.call_async(&mut store, ()).await
+        };
+        let outcome = tokio::select! {
+            ended = execution => classify(ended),
+            () = tokio::time::sleep(limits.timeout) => Outcome::TimedOut,
+            () = abort => Outcome::Aborted,
+        };
+        let out_of_memory = store.data().limiter.refused;
+        drop(store);
+
+        let guest = read_guest_result(scratch.path(), limits.result_bytes);
+        let (stdout, stdout_truncated) = stdout.take();
+        let (stderr, stderr_truncated) = stderr.take();
+        let mut result = RunResult {
+            run_id: job.run_id.clone(),
+            status: Status::Failed,
+            outcome: if out_of_memory && !matches!(outcome, Outcome::TimedOut | Outcome::Aborted) {
+                Outcome::OutOfMemory
+            } else {
+                outcome
+            },
+            error: None,
+            return_value: Value::Null,
+            exception: None,
+            exit_code: None,
+            stdout,
+            stdout_truncated,
+            stderr,
+            stderr_truncated,
+            files_to_get: Vec::new(),
+            duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        };
+        settle(&mut result, guest, job, limits);
+        tracing::info!(status = %result.status, duration_ms = result.duration_ms, "run ended");
+        Ok(result)
+    }
+}
+
+fn classify(ended: wasmtime::Result<()>) -> Outcome {
+    match ended {
+        Ok(()) => Outcome::Exited { code: 0 },
+        Err(e) => match e.downcast_ref::<I32Exit>() {
+            Some(exit) => Outcome::Exited { code: exit.0 },
+            None => Outcome::Crashed {
+                message: format!("{e:#}"),
+            },
+        },
+    }
+}
+
+fn read_guest_result(dir: &std::path::Path, cap: usize) -> Result<Option<GuestResult>, String> {
+    let path = dir.join("result.json");
+    let Ok(meta) = std::fs::metadata(&path) else {
+        return Ok(None);
+    };
+    if meta.len() > cap as u64 {
+        return Err(format!(
+            "the result is {} bytes, over the limit of {cap} bytes; return less data, or \
+             write large output to a file and list it in `files_to_get`",
+            meta.len()
+        ));
+    }
+    let bytes = std::fs::read(&path).map_err(|e| format!("the result could not be read: {e}"))?;
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| format!("the result is malformed: {e}"))
+}
+
+/// Decides the status from what the host saw and what the guest reported.
+fn settle(
+    result: &mut RunResult,
+    guest: Result<Option<GuestResult>, String>,
+    job: &Job,
+    limits: &Limits,
+) {
+    let timeout_s = limits.timeout.as_secs_f64();
+    let memory_mib = limits.memory_bytes >> 20;
+    match (&result.outcome, guest) {
+        (Outcome::TimedOut, _) => {
+            result.status = Status::Timeout;
+            result.error = Some(format!(
+                "the script did not finish within its timeout of {timeout_s} s and was stopped"
+            ));
+        }
+        (Outcome::Aborted, _) => {
+            result.status = Status::Aborted;
+            result.error = Some("the run was aborted".into());
+        }
+        (_, Err(reason)) => result.error = Some(reason),
+        (outcome, Ok(Some(guest))) => {
+            result.exit_code = Some(guest.exit_code);
+            result.exception = guest.exception;
+            if let Some(exception) = &result.exception {
+                result.error = Some(if *outcome == Outcome::OutOfMemory {
+                    format!(
+                        "the script exceeded its memory limit of {memory_mib} MiB ({}: {})",
+                        exception.kind, exception.message
+                    )
+                } else {
+                    format!("{}: {}", exception.kind, exception.message)
+                });
+            } else {
+                result.status = Status::CompletedSuccessfully;
+                result.files_to_get = files_to_get(&guest.return_value, &job.mode);
+                result.return_value = guest.return_value;
+            }
+        }
+        (Outcome::OutOfMemory, Ok(None)) => {
+            result.error = Some(format!(
+                "the script exceeded its memory limit of {memory_mib} MiB and was stopped"
+            ));
+        }
+        (Outcome::Exited { code }, Ok(None)) => {
+            result.exit_code = Some(*code);
+            result.error = Some(format!(
+                "the interpreter exited with code {code} before the script returned a result"
+            ));
+        }
+        (Outcome::Crashed { message }, Ok(None)) => {
+            result.error = Some(format!("the interpreter stopped abnormally: {message}"));
+        }
+    }
+}
+
+/// The `files_to_get` list of an entry point's returned dict, if it has one of strings.
+fn files_to_get(value: &Value, mode: &Mode) -> Vec<String> {
+    if !matches!(mode, Mode::EntryPoint { .. }) {
+        return Vec::new();
+    }
+    value
+        .get("files_to_get")
+        .and_then(Value::as_array)
+        .map(|paths| {
+            paths
+                .iter()
+                .filter_map(|p| p.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}

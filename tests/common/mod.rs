@@ -1,0 +1,59 @@
+//! Shared fixtures: one engine for the whole test binary, so the guest is compiled once per run.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+use ward::sandbox::{EngineOptions, Job, Limits, Mode, RunResult, Sandbox};
+
+/// Compiled-code cache shared by every test of one `cargo test` run (and by the next run).
+pub fn cache_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("ward-cache")
+}
+
+pub fn sandbox() -> &'static Sandbox {
+    static SANDBOX: OnceLock<Sandbox> = OnceLock::new();
+    SANDBOX.get_or_init(|| {
+        let options = EngineOptions {
+            interpreter: None,
+            cache_dir: Some(cache_dir()),
+        };
+        Sandbox::load(&options).expect("the engine loads; run `python3 python-wasm/fetch.py` first")
+    })
+}
+
+pub fn job(code: &str, mode: Mode) -> Job {
+    Job {
+        run_id: format!("test-{}", uuid::Uuid::new_v4()),
+        filename: "script.py".into(),
+        code: code.into(),
+        mode,
+    }
+}
+
+pub fn entry(name: &str, params: Value) -> Mode {
+    let params: Map<String, Value> = params.as_object().cloned().unwrap_or_default();
+    Mode::EntryPoint {
+        name: name.into(),
+        params,
+    }
+}
+
+pub async fn run_with(code: &str, mode: Mode, limits: Limits) -> RunResult {
+    sandbox()
+        .run(&job(code, mode), &limits, std::future::pending())
+        .await
+        .expect("the host side of the run works")
+}
+
+pub async fn run(code: &str) -> RunResult {
+    run_with(code, Mode::JustRun, Limits::default()).await
+}
+
+pub fn limits_with_timeout(seconds: f64) -> Limits {
+    Limits {
+        timeout: Duration::from_secs_f64(seconds),
+        ..Limits::default()
+    }
+}
