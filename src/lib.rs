@@ -4,6 +4,7 @@
 //!
 //! - [`sandbox`]: the engine. CPython 3.12 built for WASI, compiled once and cached, run by
 //!   wasmtime with a fresh instance per run under a timeout, a memory cap and output caps.
+//! - [`policy`]: deny-by-default rules from `policies/*.toml`; decides, never acts.
 //! - [`audit`]: the append-only, hash-chained JSON Lines log of every mediated operation.
 //! - [`status`]: the per-endpoint statuses shared by the sandbox, the agent and the server.
 //! - [`paths`]: where ward keeps its data and caches on this machine.
@@ -11,5 +12,6 @@
 
 pub mod audit;
 pub mod paths;
+pub mod policy;
 pub mod sandbox;
 pub mod status;
