@@ -1,12 +1,6 @@
-//! The sandbox engine on real scripts through the real interpreter.
+//! The sandbox engine on real scripts through the real interpreter: modes, results, limits and
+//! isolation.
 
-use ward::status::Status;
-
-use crate::common::run;
-
-#[tokio::test]
-async fn prints_and_completes() {
-    let result = run("import sys\nprint('hello', sys.version_info[:2])").await;
-    assert_eq!(result.status, Status::CompletedSuccessfully, "{result:#?}");
-    assert_eq!(result.stdout, "hello (3, 12)\n");
-}
+mod isolation;
+mod limits;
+mod modes;

@@ -54,7 +54,7 @@ def _encode(value):
 
 def _run(job):
     filename = job.get("filename") or "<script>"
-    entry_point = job.get("entry_point") or ""
+    entry_point = job.get("name") if job.get("mode") == "entry_point" else ""
     namespace = {
         "__name__": "__main__" if not entry_point else "__ward_script__",
         "__file__": filename,

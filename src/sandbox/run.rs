@@ -187,13 +187,11 @@ fn settle(
             result.exit_code = Some(guest.exit_code);
             result.exception = guest.exception;
             if let Some(exception) = &result.exception {
-                result.error = Some(if *outcome == Outcome::OutOfMemory {
-                    format!(
-                        "the script exceeded its memory limit of {memory_mib} MiB ({}: {})",
-                        exception.kind, exception.message
-                    )
+                let raised = format!("{}: {}", exception.kind, exception.message);
+                result.error = Some(if *outcome == Outcome::OutOfMemory || is_memory_error(exception) {
+                    format!("the script needed more memory than its limit of {memory_mib} MiB ({raised})")
                 } else {
-                    format!("{}: {}", exception.kind, exception.message)
+                    raised
                 });
             } else {
                 result.status = Status::CompletedSuccessfully;
@@ -216,6 +214,13 @@ fn settle(
             result.error = Some(format!("the interpreter stopped abnormally: {message}"));
         }
     }
+}
+
+/// A `MemoryError`, or the `OverflowError` a 32-bit guest raises for a size that cannot exist in
+/// its address space (`b'x' * 10**10`): both mean the script asked for too much memory.
+fn is_memory_error(exception: &Exception) -> bool {
+    exception.kind == "MemoryError"
+        || (exception.kind == "OverflowError" && exception.message.contains("index-sized integer"))
 }
 
 /// The `files_to_get` list of an entry point's returned dict, if it has one of strings.
