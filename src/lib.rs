@@ -6,6 +6,7 @@
 //!   wasmtime with a fresh instance per run under a timeout, a memory cap and output caps.
 //! - [`policy`]: deny-by-default rules from `policies/*.toml`; decides, never acts.
 //! - [`audit`]: the append-only, hash-chained JSON Lines log of every mediated operation.
+//! - [`script`]: the consoles' manifest format, typed parameters and output shaping.
 //! - [`status`]: the per-endpoint statuses shared by the sandbox, the agent and the server.
 //! - [`paths`]: where ward keeps its data and caches on this machine.
 #![deny(unsafe_code)]
@@ -14,4 +15,5 @@ pub mod audit;
 pub mod paths;
 pub mod policy;
 pub mod sandbox;
+pub mod script;
 pub mod status;

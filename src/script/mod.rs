@@ -1,0 +1,30 @@
+//! Scripts as administrators write them: the manifest that describes a
+//! script, the typed parameters it takes, and the shape of what it returns.
+//!
+//! ward reads the definitions-file format of the EDR consoles it replaces, so
+//! a script exported from one of them uploads unchanged.
+//!
+//! - `params`: the eight parameter types, turning command-line text or API
+//!   JSON into values of those types, and binding a run's values to the
+//!   declared parameters.
+//! - `manifest`: reading a definitions file into a validated [`Manifest`]
+//!   (reporting every problem at once), writing it back as canonical JSON,
+//!   and drafting one from a Python signature.
+//! - `output`: pairing what an entry point returned with its declared
+//!   output, reporting any mismatch rather than converting.
+//!
+//! The server's library and the upload checks read manifests; the sandbox
+//! binds parameters before a run and the server shapes results after it;
+//! policy reads a manifest's [`Outcome`]. Nothing here touches the file
+//! system, the network or the guest.
+
+mod manifest;
+mod output;
+mod params;
+
+pub use manifest::{
+    EntryPoint, MAX_MANIFEST_BYTES, MAX_TIMEOUT_SECS, Manifest, ManifestError, ManifestErrors,
+    Outcome, OutputField, OutputSpec, Platform,
+};
+pub use output::{FILES_TO_GET, ShapedField, ShapedOutput, ShapedValue};
+pub use params::{ParamError, ParamErrors, ParamSpec, ParamType, bind_json_params, bind_params};
