@@ -34,12 +34,17 @@ def _exit_code(exc):
     return 1
 
 
+def _traceback(exc):
+    """The traceback from the script's first frame on: the harness's own frames say nothing
+    about the script."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(exc), exc, tb))
+
+
 def _describe(exc):
-    return {
-        "type": type(exc).__name__,
-        "message": str(exc),
-        "traceback": "".join(traceback.format_exception(exc)),
-    }
+    return {"type": type(exc).__name__, "message": str(exc), "traceback": _traceback(exc)}
 
 
 def _encode(value):
@@ -84,7 +89,7 @@ def main():
             result["exception"] = {
                 "type": "SystemExit",
                 "message": f"the script exited with code {result['exit_code']}",
-                "traceback": "".join(traceback.format_exception(exc)),
+                "traceback": _traceback(exc),
             }
     except _NotSerializable as exc:
         result["exit_code"] = 1

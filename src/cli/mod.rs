@@ -1,0 +1,30 @@
+//! Command-line interface: one file per subcommand, each a thin layer over the library.
+
+mod run;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ward",
+    version,
+    about = "Run administrators' Python scripts inside a WebAssembly sandbox, with every host operation checked and audited."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a script (or a snippet) once on this machine, in the sandbox.
+    Run(run::RunArgs),
+}
+
+pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Run(args) => run::execute(args),
+    }
+}
