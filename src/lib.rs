@@ -4,6 +4,8 @@
 //!
 //! - [`sandbox`]: the engine. CPython 3.12 built for WASI, compiled once and cached, run by
 //!   wasmtime with a fresh instance per run under a timeout, a memory cap and output caps.
+//! - [`capability`]: the guest's WASI with every host path and host-channel request checked
+//!   against the policy and recorded in the audit log before it acts.
 //! - [`policy`]: deny-by-default rules from `policies/*.toml`; decides, never acts.
 //! - [`audit`]: the append-only, hash-chained JSON Lines log of every mediated operation.
 //! - [`script`]: the consoles' manifest format, typed parameters and output shaping.
@@ -12,6 +14,7 @@
 #![deny(unsafe_code)]
 
 pub mod audit;
+pub mod capability;
 pub mod paths;
 pub mod policy;
 pub mod sandbox;

@@ -7,6 +7,8 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::Args;
 use serde_json::{Map, Value};
+use ward::capability::HostAccess;
+use ward::policy::Risk;
 use ward::sandbox::{EngineOptions, Job, Limits, Mode, RunResult, Sandbox};
 use ward::script::{ParamSpec, ParamType};
 use ward::status::Status;
@@ -49,9 +51,27 @@ pub struct RunArgs {
     #[arg(long)]
     json: bool,
 
+    /// The policy that decides what the script may do on this host (none: no host access).
+    #[arg(long, value_name = "FILE", env = "WARD_POLICY")]
+    policy: Option<PathBuf>,
+
+    /// The script's risk, which decides which policy rules apply.
+    #[arg(long, value_enum, default_value = "standard")]
+    risk: RiskArg,
+
+    /// Where every host operation is recorded (default: `audit.jsonl` in ward's data directory).
+    #[arg(long, value_name = "FILE", env = "WARD_AUDIT_LOG")]
+    audit_log: Option<PathBuf>,
+
     /// The guest interpreter to use instead of the fetched one (hash-checked all the same).
     #[arg(long, value_name = "FILE", env = "WARD_INTERPRETER")]
     interpreter: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum RiskArg {
+    Standard,
+    HighRisk,
 }
 
 pub fn execute(args: RunArgs) -> anyhow::Result<ExitCode> {
@@ -90,18 +110,35 @@ pub fn execute(args: RunArgs) -> anyhow::Result<ExitCode> {
         stderr_bytes: args.stderr_limit,
         ..Limits::default()
     };
+    let risk = match args.risk {
+        RiskArg::Standard => Risk::Standard,
+        RiskArg::HighRisk => Risk::HighRisk,
+    };
     let job = Job {
         run_id: uuid::Uuid::new_v4().to_string(),
         filename,
         code,
         mode,
+        risk,
     };
 
     let options = EngineOptions {
         interpreter: args.interpreter.clone(),
         cache_dir: None,
     };
-    let sandbox = Sandbox::load(&options)?;
+    let mut sandbox = Sandbox::load(&options)?;
+    if let Some(policy) = &args.policy {
+        let audit_log = args
+            .audit_log
+            .clone()
+            .unwrap_or_else(|| ward::paths::data_dir().join("audit.jsonl"));
+        sandbox = sandbox.with_host_access(HostAccess::load(policy, &audit_log)?);
+        eprintln!(
+            "policy: {}; audit log: {}",
+            policy.display(),
+            audit_log.display()
+        );
+    }
     let runtime = tokio::runtime::Runtime::new().context("failed to start the async runtime")?;
     let result = runtime.block_on(sandbox.run(&job, &limits, std::future::pending()))?;
 

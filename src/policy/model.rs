@@ -8,7 +8,8 @@ use std::fmt;
 use std::path::PathBuf;
 
 /// How much a script is trusted, as declared by whoever uploaded it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Risk {
     /// Looks but never changes: no write, delete, kill or registry change,
     /// whatever a policy rule says.

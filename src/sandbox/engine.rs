@@ -12,6 +12,7 @@ use wasmtime::{Config, InstancePre, Linker, Module, OptLevel};
 use super::cache::{Cache, module_key};
 use super::run::RunState;
 use super::{SandboxError, guest, interpreter};
+use crate::capability::HostAccess;
 
 /// How often the epoch advances; a timeout is noticed within one tick of its deadline.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
@@ -35,11 +36,14 @@ pub struct Sandbox {
     pub(super) engine: wasmtime::Engine,
     pub(super) pre: InstancePre<RunState>,
     pub(super) guest_lib: PathBuf,
+    pub(super) empty_root: PathBuf,
+    pub(super) host: HostAccess,
     source: ModuleSource,
 }
 
 impl Sandbox {
     /// Loads the interpreter (from the cache when it can), links WASI, and starts the epoch clock.
+    /// The sandbox starts with no host access; see [`Self::with_host_access`].
     pub fn load(options: &EngineOptions) -> Result<Self, SandboxError> {
         let engine = new_engine()?;
         let interpreter = interpreter::locate(options.interpreter.as_deref())?;
@@ -51,14 +55,14 @@ impl Sandbox {
 
         let (module, source) = load_module(&engine, &cache, &interpreter)?;
         let guest_lib = guest::materialize(cache.dir())?;
+        let empty_root = guest::empty_root(cache.dir())?;
 
         let mut linker: Linker<RunState> = Linker::new(&engine);
-        wasmtime_wasi::p1::add_to_linker_async(&mut linker, |state| &mut state.wasi).map_err(
-            |source| SandboxError::Wasm {
+        wasmtime_wasi::p1::wasi_snapshot_preview1::add_to_linker(&mut linker, |s| &mut s.wasi)
+            .map_err(|source| SandboxError::Wasm {
                 what: "link WASI",
                 source,
-            },
-        )?;
+            })?;
         let pre = linker
             .instantiate_pre(&module)
             .map_err(|source| SandboxError::Wasm {
@@ -71,8 +75,17 @@ impl Sandbox {
             engine,
             pre,
             guest_lib,
+            empty_root,
+            host: HostAccess::none(),
             source,
         })
+    }
+
+    /// Lets runs reach the host as `host.policy` allows, recording each operation in
+    /// `host.audit`.
+    pub fn with_host_access(mut self, host: HostAccess) -> Self {
+        self.host = host;
+        self
     }
 
     /// Whether this process loaded compiled code from the cache (the fast path) or compiled it.

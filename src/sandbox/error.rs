@@ -45,6 +45,12 @@ pub enum SandboxError {
         source: wasmtime::Error,
     },
 
+    #[error(
+        "the audit log could not be written, so the run was refused; check the disk holding it \
+         and run `ward audit verify` on it"
+    )]
+    AuditUnavailable,
+
     #[error("the job is not valid: {0}")]
     InvalidJob(String),
 }

@@ -18,10 +18,25 @@ pub const GUEST_LIB: &str = "/ward/lib";
 /// Where the guest sees its private scratch directory (job in, result out).
 pub const GUEST_RUN: &str = "/ward/run";
 
-const FILES: &[(&str, &str)] = &[(
-    "ward_harness.py",
-    include_str!("../../python-wasm/guest/ward_harness.py"),
-)];
+const FILES: &[(&str, &str)] = &[
+    (
+        "ward_harness.py",
+        include_str!("../../python-wasm/guest/ward_harness.py"),
+    ),
+    (
+        "ward_channel.py",
+        include_str!("../../python-wasm/guest/ward_channel.py"),
+    ),
+    ("ward.py", include_str!("../../python-wasm/guest/ward.py")),
+    (
+        "psutil.py",
+        include_str!("../../python-wasm/guest/psutil.py"),
+    ),
+    (
+        "winreg.py",
+        include_str!("../../python-wasm/guest/winreg.py"),
+    ),
+];
 
 /// The interpreter's command line: isolated mode, no `site`, no bytecode writes, then the harness.
 pub fn argv() -> [&'static str; 6] {
@@ -67,4 +82,18 @@ pub fn materialize(cache_dir: &Path) -> Result<PathBuf, SandboxError> {
         return Err(io("install", e));
     }
     Ok(dir)
+}
+
+/// An empty directory that stands in for `/` when the policy maps no rule onto `/` itself. It is
+/// mapped read-only and every path below it is refused before it is touched, so it stays empty.
+pub fn empty_root(cache_dir: &Path) -> Result<PathBuf, SandboxError> {
+    let dir = cache_dir.join("empty-root");
+    match fs::create_dir(&dir) {
+        Ok(()) => Ok(dir),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(dir),
+        Err(source) => Err(SandboxError::Io {
+            what: format!("create `{}`", dir.display()),
+            source,
+        }),
+    }
 }

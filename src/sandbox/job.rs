@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::policy::Risk;
 use crate::status::Status;
 
 /// The two ways the consoles run a script.
@@ -29,6 +30,8 @@ pub struct Job {
     pub code: String,
     #[serde(flatten)]
     pub mode: Mode,
+    /// Decides what the policy lets the script do; scripts without a manifest run as standard.
+    pub risk: Risk,
 }
 
 /// How the guest stopped, as the host saw it.

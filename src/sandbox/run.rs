@@ -4,13 +4,13 @@
 //! private scratch directory that is deleted when the run ends. Nothing survives to the next run.
 
 use std::future::Future;
+use std::path::Path;
 use std::time::Instant;
 
 use serde::Deserialize;
 use serde_json::Value;
 use tracing::Instrument;
 use wasmtime::Store;
-use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
 
 use super::guest::{self, GUEST_LIB, GUEST_RUN};
@@ -18,11 +18,14 @@ use super::job::{Exception, Job, Mode, Outcome, RunResult};
 use super::limits::{Limits, MemoryLimiter};
 use super::output::CappedPipe;
 use super::{Sandbox, SandboxError};
+use crate::audit::{RUN_END, RUN_START, ScriptRun, Sha256Digest};
+use crate::capability::{CHANNEL_NAME, MediatedWasi, Preopen, Root, RunContext};
+use crate::policy::Operation;
 use crate::status::Status;
 
 /// Per-run state owned by the wasmtime store.
 pub struct RunState {
-    pub(super) wasi: WasiP1Ctx,
+    pub(super) wasi: MediatedWasi,
     limiter: MemoryLimiter,
 }
 
@@ -71,19 +74,24 @@ impl Sandbox {
 
         let stdout = CappedPipe::new(limits.stdout_bytes);
         let stderr = CappedPipe::new(limits.stderr_bytes);
-        let mut wasi = WasiCtxBuilder::new();
-        wasi.args(&guest::argv())
-            .stdout(stdout.clone())
-            .stderr(stderr.clone());
-        wasi.preopened_dir(&self.guest_lib, GUEST_LIB, FsPerms::ReadOnly)
-            .and_then(|w| w.preopened_dir(scratch.path(), GUEST_RUN, FsPerms::ReadWrite))
-            .map_err(|source| SandboxError::Wasm {
-                what: "map the guest directories",
-                source,
-            })?;
-
+        let context = RunContext {
+            policy: self.host.policy.clone(),
+            audit: self.host.audit.clone(),
+            risk: job.risk,
+            run: ScriptRun {
+                run_id: job.run_id.clone(),
+                script: job.filename.clone(),
+                script_sha256: Sha256Digest::of(job.code.as_bytes()),
+            },
+            registry: self.host.registry.clone(),
+        };
+        let wasi = self.build_wasi(scratch.path(), &stdout, &stderr, context.clone())?;
+        let refused = |_| SandboxError::AuditUnavailable;
+        context
+            .record_run(RUN_START, format!("risk {}", job.risk.as_str()), None)
+            .map_err(refused)?;
         let state = RunState {
-            wasi: wasi.build_p1(),
+            wasi,
             limiter: MemoryLimiter::new(limits.memory_bytes),
         };
         let mut store = Store::new(&self.engine, state);
@@ -128,7 +136,69 @@ impl Sandbox {
         };
         settle(&mut result, guest, job, limits);
         tracing::info!(status = %result.status, duration_ms = result.duration_ms, "run ended");
+        context
+            .record_run(RUN_END, result.status.to_string(), Some(started.elapsed()))
+            .map_err(refused)?;
         Ok(result)
+    }
+
+    /// The run's WASI context: arguments, capped output, the guest library (read-only), the
+    /// scratch directory, and each host directory the policy maps in for this risk, at its own
+    /// absolute path. When no rule maps `/` itself, an empty stand-in takes its place so that
+    /// every other absolute path still reaches the host's checks and is recorded.
+    fn build_wasi(
+        &self,
+        scratch: &Path,
+        stdout: &CappedPipe,
+        stderr: &CappedPipe,
+        context: RunContext,
+    ) -> Result<MediatedWasi, SandboxError> {
+        let map_err = |source| SandboxError::Wasm {
+            what: "map the guest directories",
+            source,
+        };
+        let mut builder = WasiCtxBuilder::new();
+        builder
+            .args(&guest::argv())
+            .stdout(stdout.clone())
+            .stderr(stderr.clone());
+        builder
+            .preopened_dir(&self.guest_lib, GUEST_LIB, FsPerms::ReadOnly)
+            .map_err(map_err)?;
+        builder
+            .preopened_dir(scratch, GUEST_RUN, FsPerms::ReadWrite)
+            .map_err(map_err)?;
+        let mut preopens = vec![Preopen::Internal, Preopen::Scratch];
+
+        let roots = context.policy.roots(context.risk);
+        if !roots.iter().any(|(path, _)| path == Path::new("/")) {
+            builder
+                .preopened_dir(&self.empty_root, "/", FsPerms::ReadOnly)
+                .map_err(map_err)?;
+            preopens.push(Preopen::Outside);
+        }
+        for (path, ops) in roots {
+            let Ok(dir) = cap_std::fs::Dir::open_ambient_dir(&path, cap_std::ambient_authority())
+            else {
+                tracing::debug!(root = %path.display(), "a root named by the policy does not exist here; not mapped");
+                continue;
+            };
+            let perms = if ops.iter().any(Operation::changes_host) {
+                FsPerms::ReadWrite
+            } else {
+                FsPerms::ReadOnly
+            };
+            let guest_path = path.to_string_lossy().into_owned();
+            builder
+                .preopened_dir(&path, guest_path, perms)
+                .map_err(map_err)?;
+            preopens.push(Preopen::Root(Root { path, dir }));
+        }
+        std::fs::write(scratch.join(CHANNEL_NAME), b"").map_err(|source| SandboxError::Io {
+            what: "create the host channel".into(),
+            source,
+        })?;
+        Ok(MediatedWasi::new(builder.build_p1(), context, preopens))
     }
 }
 
@@ -188,11 +258,15 @@ fn settle(
             result.exception = guest.exception;
             if let Some(exception) = &result.exception {
                 let raised = format!("{}: {}", exception.kind, exception.message);
-                result.error = Some(if *outcome == Outcome::OutOfMemory || is_memory_error(exception) {
-                    format!("the script needed more memory than its limit of {memory_mib} MiB ({raised})")
-                } else {
-                    raised
-                });
+                result.error = Some(
+                    if *outcome == Outcome::OutOfMemory || is_memory_error(exception) {
+                        format!(
+                            "the script needed more memory than its limit of {memory_mib} MiB ({raised})"
+                        )
+                    } else {
+                        raised
+                    },
+                );
             } else {
                 result.status = Status::CompletedSuccessfully;
                 result.files_to_get = files_to_get(&guest.return_value, &job.mode);

@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
+use ward::policy::Risk;
 use ward::sandbox::{EngineOptions, Job, Limits, Mode, RunResult, Sandbox};
 
 /// Compiled-code cache shared by every test of one `cargo test` run (and by the next run).
@@ -29,6 +30,7 @@ pub fn job(code: &str, mode: Mode) -> Job {
         filename: "script.py".into(),
         code: code.into(),
         mode,
+        risk: Risk::Standard,
     }
 }
 

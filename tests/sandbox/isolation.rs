@@ -27,7 +27,11 @@ async fn subprocesses_cannot_start() {
         "import os\nos.fork()",
     ] {
         let result = run(code).await;
-        assert_eq!(result.status, Status::Failed, "{code} must fail: {result:#?}");
+        assert_eq!(
+            result.status,
+            Status::Failed,
+            "{code} must fail: {result:#?}"
+        );
     }
 }
 
@@ -53,16 +57,24 @@ async fn the_guest_library_is_read_only() {
 
 #[tokio::test]
 async fn nothing_survives_from_one_run_to_the_next() {
-    let first = run("import builtins\nbuiltins.leak = 1\nopen('/ward/run/left', 'w').write('x')").await;
+    let first =
+        run("import builtins\nbuiltins.leak = 1\nopen('/ward/run/left', 'w').write('x')").await;
     assert_eq!(first.status, Status::CompletedSuccessfully, "{first:#?}");
-    let second = run("import builtins, os\nprint(hasattr(builtins, 'leak'), os.listdir('/ward/run'))").await;
-    assert_eq!(second.stdout, "False ['job.json']\n", "{second:#?}");
+    let second =
+        run("import builtins, os\nprint(hasattr(builtins, 'leak'), os.listdir('/ward/run'))").await;
+    assert_eq!(
+        second.stdout, "False ['channel', 'job.json']\n",
+        "{second:#?}"
+    );
 }
 
 #[tokio::test]
 async fn a_second_engine_start_uses_the_compiled_cache() {
     crate::common::sandbox();
-    let options = EngineOptions { interpreter: None, cache_dir: Some(cache_dir()) };
+    let options = EngineOptions {
+        interpreter: None,
+        cache_dir: Some(cache_dir()),
+    };
     let again = Sandbox::load(&options).unwrap();
     assert_eq!(again.module_source(), ModuleSource::Cache);
 }

@@ -15,8 +15,14 @@ async fn assert_times_out(code: &str, timeout_s: f64) {
     let elapsed = started.elapsed();
     assert_eq!(result.status, Status::Timeout, "{result:#?}");
     assert_eq!(result.outcome, Outcome::TimedOut);
-    assert!(elapsed >= Duration::from_secs_f64(timeout_s), "stopped early: {elapsed:?}");
-    assert!(elapsed < Duration::from_secs_f64(timeout_s * 3.0), "stopped late: {elapsed:?}");
+    assert!(
+        elapsed >= Duration::from_secs_f64(timeout_s),
+        "stopped early: {elapsed:?}"
+    );
+    assert!(
+        elapsed < Duration::from_secs_f64(timeout_s * 3.0),
+        "stopped late: {elapsed:?}"
+    );
     assert!(result.error.unwrap().contains("timeout"));
 }
 
@@ -32,7 +38,11 @@ async fn a_sleep_in_a_host_call_times_out() {
 
 #[tokio::test]
 async fn a_loop_in_finally_after_the_timeout_does_not_extend_it() {
-    assert_times_out("try:\n    while True: pass\nfinally:\n    while True: pass", 1.0).await;
+    assert_times_out(
+        "try:\n    while True: pass\nfinally:\n    while True: pass",
+        1.0,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -49,13 +59,19 @@ async fn a_huge_allocation_is_a_memory_error_not_a_crash() {
         let result = run_with(code, Mode::JustRun, Limits::default()).await;
         assert_eq!(result.status, Status::Failed, "{code}: {result:#?}");
         let error = result.error.unwrap();
-        assert!(error.contains("more memory than its limit of 256 MiB"), "{code}: {error}");
+        assert!(
+            error.contains("more memory than its limit of 256 MiB"),
+            "{code}: {error}"
+        );
     }
 }
 
 #[tokio::test]
 async fn growing_past_the_memory_cap_fails_and_names_the_limit() {
-    let limits = Limits { memory_bytes: 64 << 20, ..Limits::default() };
+    let limits = Limits {
+        memory_bytes: 64 << 20,
+        ..Limits::default()
+    };
     let code = "chunks = []\nwhile True:\n    chunks.append(bytearray(1 << 20))";
     let result = run_with(code, Mode::JustRun, limits).await;
     assert_eq!(result.status, Status::Failed, "{result:#?}");
@@ -65,7 +81,10 @@ async fn growing_past_the_memory_cap_fails_and_names_the_limit() {
 
 #[tokio::test]
 async fn stdout_past_its_cap_is_cut_and_marked() {
-    let limits = Limits { stdout_bytes: 1000, ..Limits::default() };
+    let limits = Limits {
+        stdout_bytes: 1000,
+        ..Limits::default()
+    };
     let code = "for _ in range(10000):\n    print('x' * 99)";
     let result = run_with(code, Mode::JustRun, limits).await;
     assert_eq!(result.status, Status::CompletedSuccessfully, "{result:#?}");
@@ -76,7 +95,10 @@ async fn stdout_past_its_cap_is_cut_and_marked() {
 
 #[tokio::test]
 async fn stderr_past_its_cap_is_cut_and_marked() {
-    let limits = Limits { stderr_bytes: 10, ..Limits::default() };
+    let limits = Limits {
+        stderr_bytes: 10,
+        ..Limits::default()
+    };
     let code = "import os\nos.write(2, b'e' * 100000)";
     let result = run_with(code, Mode::JustRun, limits).await;
     assert_eq!(result.stderr, "e".repeat(10));
@@ -85,9 +107,17 @@ async fn stderr_past_its_cap_is_cut_and_marked() {
 
 #[tokio::test]
 async fn a_result_over_its_cap_fails_clearly() {
-    let limits = Limits { result_bytes: 10_000, ..Limits::default() };
+    let limits = Limits {
+        result_bytes: 10_000,
+        ..Limits::default()
+    };
     let code = "def run():\n    return 'y' * 100000";
-    let result = run_with(code, crate::common::entry("run", serde_json::json!({})), limits).await;
+    let result = run_with(
+        code,
+        crate::common::entry("run", serde_json::json!({})),
+        limits,
+    )
+    .await;
     assert_eq!(result.status, Status::Failed);
     assert!(result.error.unwrap().contains("over the limit"));
 }

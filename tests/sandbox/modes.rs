@@ -27,7 +27,10 @@ async fn entry_point_receives_parameters_and_returns_a_dict() {
     let params = json!({"name": "ward", "count": 21, "flags": [true, false]});
     let result = run_with(code, entry("run", params), Limits::default()).await;
     assert_eq!(result.status, Status::CompletedSuccessfully, "{result:#?}");
-    assert_eq!(result.return_value, json!({"name": "ward", "double": 42, "flags": [true, false]}));
+    assert_eq!(
+        result.return_value,
+        json!({"name": "ward", "double": 42, "flags": [true, false]})
+    );
 }
 
 #[tokio::test]
@@ -46,7 +49,10 @@ async fn return_values_keep_their_json_shape() {
         ("[1, 'a', None]", json!([1, "a", null])),
         ("True", json!(true)),
         ("None", json!(null)),
-        ("{'nested': {'list': [1, 2]}}", json!({"nested": {"list": [1, 2]}})),
+        (
+            "{'nested': {'list': [1, 2]}}",
+            json!({"nested": {"list": [1, 2]}}),
+        ),
         ("(1, 2)", json!([1, 2])),
     ] {
         let code = format!("def run():\n    return {expr}");
@@ -70,7 +76,11 @@ async fn a_raised_exception_fails_with_its_traceback() {
     let exception = result.exception.expect("the exception is reported");
     assert_eq!(exception.kind, "ValueError");
     assert_eq!(exception.message, "bad input");
-    assert!(exception.traceback.contains("line 4, in helper"), "{}", exception.traceback);
+    assert!(
+        exception.traceback.contains("line 4, in helper"),
+        "{}",
+        exception.traceback
+    );
     assert_eq!(result.error.as_deref(), Some("ValueError: bad input"));
 }
 
@@ -103,7 +113,11 @@ async fn a_syntax_error_fails_with_line_and_message() {
     assert_eq!(result.status, Status::Failed);
     let exception = result.exception.unwrap();
     assert_eq!(exception.kind, "SyntaxError");
-    assert!(exception.traceback.contains("line 1"), "{}", exception.traceback);
+    assert!(
+        exception.traceback.contains("line 1"),
+        "{}",
+        exception.traceback
+    );
 }
 
 #[tokio::test]
@@ -118,7 +132,12 @@ async fn an_unserializable_return_value_fails_clearly() {
     let code = "def run():\n    return {'gen': (i for i in iter(int, 1))}";
     let result = run_with(code, entry("run", json!({})), Limits::default()).await;
     assert_eq!(result.status, Status::Failed);
-    assert!(result.error.unwrap().contains("cannot be converted to JSON"));
+    assert!(
+        result
+            .error
+            .unwrap()
+            .contains("cannot be converted to JSON")
+    );
 }
 
 #[tokio::test]
@@ -132,7 +151,10 @@ async fn stderr_is_captured_apart_from_stdout() {
 async fn an_aborted_run_stops_and_says_so() {
     let job = crate::common::job("while True:\n    pass", Mode::JustRun);
     let abort = tokio::time::sleep(std::time::Duration::from_millis(300));
-    let result = crate::common::sandbox().run(&job, &Limits::default(), abort).await.unwrap();
+    let result = crate::common::sandbox()
+        .run(&job, &Limits::default(), abort)
+        .await
+        .unwrap();
     assert_eq!(result.status, Status::Aborted);
     assert_eq!(result.outcome, Outcome::Aborted);
 }

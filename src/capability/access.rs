@@ -1,0 +1,71 @@
+//! What runs may do on this host and where they are recorded: a policy, protected targets and
+//! the audit log, assembled in one place for `ward run` and the agent alike.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use super::registry::{Hive, RegistryError};
+use crate::audit::{AuditError, AuditLog};
+use crate::policy::{Policy, PolicyError, Protected};
+
+#[derive(Clone)]
+pub struct HostAccess {
+    pub policy: Arc<Policy>,
+    pub audit: Option<AuditLog>,
+    /// The file-backed registry named by the policy's `registry_hive`, if any.
+    pub registry: Option<Arc<Mutex<Hive>>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccessError {
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    #[error(transparent)]
+    Audit(#[from] AuditError),
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+}
+
+impl HostAccess {
+    /// No host access at all and no audit log: the default of a new sandbox.
+    pub fn none() -> Self {
+        let policy =
+            Policy::parse("", "no policy", Protected::new()).expect("an empty policy is valid");
+        Self {
+            policy: Arc::new(policy),
+            audit: None,
+            registry: None,
+        }
+    }
+
+    /// Loads the policy at `policy` and opens the audit log at `audit_log`. Whatever the rules
+    /// say, scripts can never reach PID 1, this process and its parents, ward's data directory,
+    /// the policy's directory or the audit log.
+    pub fn load(policy: &Path, audit_log: &Path) -> Result<Self, AccessError> {
+        let mut protected = Protected::for_current_process()?
+            .with_path(absolute(&crate::paths::data_dir()), "ward data directory")
+            .with_path(
+                absolute(&crate::paths::cache_dir()),
+                "ward compiled-code cache",
+            )
+            .with_path(absolute(audit_log), "audit log");
+        if let Some(dir) = absolute(policy).parent() {
+            protected = protected.with_path(dir, "policy files");
+        }
+        let policy = Policy::load(policy, protected)?;
+        let registry = match &policy.limits().registry_hive {
+            Some(path) => Some(Arc::new(Mutex::new(Hive::open(path.clone())?))),
+            None => None,
+        };
+        let audit = AuditLog::open(audit_log)?;
+        Ok(Self {
+            policy: Arc::new(policy),
+            audit: Some(audit),
+            registry,
+        })
+    }
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}

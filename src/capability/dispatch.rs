@@ -1,0 +1,235 @@
+//! Carries out one decoded host-channel request: processes and the registry, each checked
+//! against the policy and recorded before it acts.
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::MediatedWasi;
+use super::channel::{HostError, Request};
+use super::context::Denied;
+use super::process::{KillSignal, ProcessError, ProcessInfo, parse_cpu_interval};
+use super::registry::{RegValue, RegistryError, Root as RegistryRoot};
+use crate::audit::Decision as Verdict;
+use crate::policy::{Operation, Request as PolicyRequest, Target};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListArgs {
+    #[serde(default)]
+    cpu_interval: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GetArgs {
+    pid: u32,
+    #[serde(default)]
+    cpu_interval: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KillArgs {
+    pid: u32,
+    signal: KillSignal,
+}
+
+/// Every registry request names a key; some also a value, an index, or data to store.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeyArgs {
+    root: RegistryRoot,
+    path: String,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    index: Option<usize>,
+    #[serde(default, rename = "type")]
+    type_code: Option<u32>,
+    #[serde(default)]
+    value: Option<Value>,
+}
+
+fn args<T: DeserializeOwned>(value: Value) -> Result<T, HostError> {
+    serde_json::from_value(value).map_err(|e| HostError::invalid(format!("bad arguments: {e}")))
+}
+
+fn to_json<T: serde::Serialize>(value: T) -> Result<Value, HostError> {
+    serde_json::to_value(value).map_err(|e| HostError::new("OSError", e.to_string()))
+}
+
+fn denied(denied: Denied) -> HostError {
+    match denied {
+        Denied::Policy { rule } => {
+            HostError::new("AccessDenied", format!("denied by policy ({rule})"))
+        }
+        Denied::AuditUnavailable => HostError::new("OSError", "the audit log could not be written"),
+    }
+}
+
+fn process_error(error: ProcessError) -> HostError {
+    HostError::new(error.kind(), error.to_string())
+}
+
+fn registry_error(error: RegistryError) -> HostError {
+    HostError::new(error.kind(), error.to_string())
+}
+
+impl MediatedWasi {
+    pub(super) async fn dispatch(&mut self, request: Request) -> Result<Value, HostError> {
+        match request.op.as_str() {
+            "process.list" => self.process_list(args(request.args)?).await,
+            "process.get" => self.process_get(args(request.args)?).await,
+            "process.kill" => self.process_kill(args(request.args)?).await,
+            op if op.starts_with("registry.") => self.registry(op, args(request.args)?),
+            op => Err(HostError::invalid(format!("unknown operation `{op}`"))),
+        }
+    }
+
+    /// Lists the processes the policy lets this script see. The listing is one operation and one
+    /// audit record, saying how many processes were shown and how many withheld.
+    async fn process_list(&mut self, args: ListArgs) -> Result<Value, HostError> {
+        let interval = parse_cpu_interval(args.cpu_interval).map_err(process_error)?;
+        let all = self.processes.list(interval).await;
+        let total = all.len();
+        let visible: Vec<ProcessInfo> = all
+            .into_iter()
+            .filter(|p| {
+                let target = Target::Process {
+                    pid: p.pid,
+                    name: p.name.clone(),
+                };
+                let request = PolicyRequest {
+                    risk: self.context.risk,
+                    operation: Operation::ProcessList,
+                    target,
+                };
+                self.context.policy.decide(&request).allowed
+            })
+            .collect();
+        let outcome = format!(
+            "{} shown, {} withheld by policy",
+            visible.len(),
+            total - visible.len()
+        );
+        let verdict = if visible.is_empty() {
+            Verdict::Deny
+        } else {
+            Verdict::Allow
+        };
+        self.context
+            .record_summary(
+                Operation::ProcessList,
+                "all processes",
+                verdict,
+                "per-process rules",
+                outcome,
+            )
+            .map_err(denied)?;
+        to_json(visible)
+    }
+
+    async fn process_get(&mut self, args: GetArgs) -> Result<Value, HostError> {
+        let interval = parse_cpu_interval(args.cpu_interval).map_err(process_error)?;
+        let info = self
+            .processes
+            .get(args.pid, interval)
+            .await
+            .map_err(process_error)?;
+        let target = Target::Process {
+            pid: info.pid,
+            name: info.name.clone(),
+        };
+        let permit = self
+            .context
+            .check(Operation::ProcessList, target)
+            .map_err(denied)?;
+        self.context.finish(permit, Ok(())).map_err(denied)?;
+        to_json(info)
+    }
+
+    async fn process_kill(&mut self, args: KillArgs) -> Result<Value, HostError> {
+        let info = self
+            .processes
+            .get(args.pid, None)
+            .await
+            .map_err(process_error)?;
+        let target = Target::Process {
+            pid: info.pid,
+            name: info.name,
+        };
+        let permit = self
+            .context
+            .check(Operation::ProcessKill, target)
+            .map_err(denied)?;
+        let result = self.processes.signal(args.pid, args.signal);
+        let outcome = result.as_ref().map(drop).map_err(ToString::to_string);
+        self.context.finish(permit, outcome).map_err(denied)?;
+        result.map_err(process_error)?;
+        Ok(Value::Null)
+    }
+
+    fn registry(&mut self, op: &str, args: KeyArgs) -> Result<Value, HostError> {
+        let operation = match op {
+            "registry.create_key" | "registry.set_value" => Operation::RegistryWrite,
+            "registry.delete_key" | "registry.delete_value" => Operation::RegistryDelete,
+            _ => Operation::RegistryRead,
+        };
+        let key = args.root.key_name(&args.path);
+        let permit = self
+            .context
+            .check(operation, Target::RegistryKey(key))
+            .map_err(denied)?;
+        let Some(hive) = self.context.registry.clone() else {
+            let error = RegistryError::NotAvailable;
+            self.context
+                .finish(permit, Err(error.to_string()))
+                .map_err(denied)?;
+            return Err(registry_error(error));
+        };
+        let mut hive = hive.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let (root, path) = (args.root, args.path.as_str());
+        let name = args.name.as_deref().unwrap_or("");
+        let index = args.index.unwrap_or(0);
+        let result: Result<Value, RegistryError> = match op {
+            "registry.open_key" => match hive.key_exists(root, path) {
+                Ok(true) => Ok(Value::Null),
+                Ok(false) => Err(RegistryError::KeyNotFound {
+                    key: root.key_name(path),
+                }),
+                Err(e) => Err(e),
+            },
+            "registry.create_key" => hive.create_key(root, path).map(|_| Value::Null),
+            "registry.delete_key" => hive.delete_key(root, path).map(|()| Value::Null),
+            "registry.query_value" => hive.query_value(root, path, name).and_then(|v| json_of(&v)),
+            "registry.set_value" => {
+                let data = args.value.unwrap_or(Value::Null);
+                RegValue::from_wire(args.type_code.unwrap_or(u32::MAX), &data)
+                    .and_then(|value| hive.set_value(root, path, name, value))
+                    .map(|()| Value::Null)
+            }
+            "registry.delete_value" => hive.delete_value(root, path, name).map(|()| Value::Null),
+            "registry.enum_key" => hive.enum_key(root, path, index).map(Value::String),
+            "registry.enum_value" => hive.enum_value(root, path, index).and_then(|v| json_of(&v)),
+            "registry.query_info_key" => hive.query_info_key(root, path).and_then(|v| json_of(&v)),
+            other => {
+                drop(hive);
+                self.context
+                    .finish(permit, Err("unknown operation".into()))
+                    .map_err(denied)?;
+                return Err(HostError::invalid(format!("unknown operation `{other}`")));
+            }
+        };
+        drop(hive);
+        let outcome = result.as_ref().map(drop).map_err(ToString::to_string);
+        self.context.finish(permit, outcome).map_err(denied)?;
+        result.map_err(registry_error)
+    }
+}
+
+fn json_of<T: serde::Serialize>(value: &T) -> Result<Value, RegistryError> {
+    serde_json::to_value(value).map_err(|e| RegistryError::InvalidValue {
+        reason: e.to_string(),
+    })
+}
