@@ -1,5 +1,7 @@
 //! Command-line interface: one file per subcommand, each a thin layer over the library.
 
+mod audit;
+mod policy;
 mod run;
 
 use std::process::ExitCode;
@@ -21,10 +23,16 @@ pub struct Cli {
 enum Command {
     /// Run a script (or a snippet) once on this machine, in the sandbox.
     Run(run::RunArgs),
+    /// Validate a policy, or explain what it allows.
+    Policy(policy::PolicyArgs),
+    /// Verify an audit log's hash chain.
+    Audit(audit::AuditArgs),
 }
 
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Run(args) => run::execute(args),
+        Command::Policy(args) => policy::execute(args),
+        Command::Audit(args) => audit::execute(args),
     }
 }

@@ -10,30 +10,40 @@ use serde_json::{Map, Value};
 use ward::capability::HostAccess;
 use ward::policy::Risk;
 use ward::sandbox::{EngineOptions, Job, Limits, Mode, RunResult, Sandbox};
-use ward::script::{ParamSpec, ParamType};
+use ward::script::{Manifest, Outcome, ParamSpec, ParamType, bind_params, builtin};
 use ward::status::Status;
 
 #[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("source").required(true).args(["script", "code", "builtin"]))]
 pub struct RunArgs {
     /// The script file to run.
-    #[arg(required_unless_present = "code", conflicts_with = "code")]
     script: Option<PathBuf>,
 
     /// Run this snippet instead of a file.
     #[arg(short = 'c', long = "code", value_name = "CODE")]
     code: Option<String>,
 
+    /// Run one of the built-in scripts (`delete_file`, `get_process_list`, ...) with its manifest.
+    #[arg(long, value_name = "NAME")]
+    builtin: Option<String>,
+
+    /// The script's manifest: its entry point, parameter types, timeout and risk apply.
+    #[arg(long, value_name = "FILE", conflicts_with = "builtin")]
+    manifest: Option<PathBuf>,
+
     /// Call this function with the parameters instead of running the whole file.
     #[arg(long, value_name = "NAME")]
     entry_point: Option<String>,
 
     /// A parameter for the entry point, as name=value (repeatable); lists are comma-separated.
-    #[arg(long = "param", value_name = "NAME=VALUE", requires = "entry_point")]
+    /// Without a manifest each value is read as the `auto_detect` type.
+    #[arg(long = "param", value_name = "NAME=VALUE")]
     params: Vec<String>,
 
-    /// Wall-clock limit in seconds, time blocked in host calls included.
-    #[arg(long, value_name = "SECONDS", default_value_t = 600.0)]
-    timeout: f64,
+    /// Wall-clock limit in seconds, time blocked in host calls included [default: the
+    /// manifest's timeout, else 600].
+    #[arg(long, value_name = "SECONDS")]
+    timeout: Option<f64>,
 
     /// Memory limit of the guest in MiB.
     #[arg(long, value_name = "MB", default_value_t = 256)]
@@ -55,9 +65,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE", env = "WARD_POLICY")]
     policy: Option<PathBuf>,
 
-    /// The script's risk, which decides which policy rules apply.
-    #[arg(long, value_enum, default_value = "standard")]
-    risk: RiskArg,
+    /// The script's risk, which decides which policy rules apply [default: from the manifest's
+    /// outcome, else standard].
+    #[arg(long, value_enum)]
+    risk: Option<RiskArg>,
 
     /// Where every host operation is recorded (default: `audit.jsonl` in ward's data directory).
     #[arg(long, value_name = "FILE", env = "WARD_AUDIT_LOG")]
@@ -74,34 +85,111 @@ enum RiskArg {
     HighRisk,
 }
 
-pub fn execute(args: RunArgs) -> anyhow::Result<ExitCode> {
-    let (filename, code) = match (&args.script, &args.code) {
-        (Some(path), _) => {
-            let code = std::fs::read_to_string(path)
-                .with_context(|| format!("failed to read the script `{}`", path.display()))?;
-            let name = path
-                .file_name()
-                .map_or("script.py".into(), |n| n.to_string_lossy().into());
-            (name, code)
-        }
-        (None, Some(code)) => ("<snippet>".to_string(), code.clone()),
-        (None, None) => bail!("give a script file or a snippet with -c"),
-    };
-    let mode = match &args.entry_point {
-        Some(name) => Mode::EntryPoint {
-            name: name.clone(),
-            params: parse_params(&args.params)?,
-        },
-        None => Mode::JustRun,
-    };
-    if !(args.timeout > 0.0 && args.timeout.is_finite()) {
-        bail!(
-            "--timeout must be a positive number of seconds, got {}",
-            args.timeout
-        );
+/// The script to run, from whichever source was named.
+struct Source {
+    filename: String,
+    code: String,
+    manifest: Option<Manifest>,
+}
+
+fn load_source(args: &RunArgs) -> anyhow::Result<Source> {
+    if let Some(name) = &args.builtin {
+        let Some(found) = builtin(name) else {
+            let names: Vec<_> = ward::script::BUILTINS.iter().map(|b| b.name).collect();
+            bail!(
+                "there is no built-in script `{name}`; choose one of: {}",
+                names.join(", ")
+            );
+        };
+        let manifest = Manifest::parse(found.manifest.as_bytes())
+            .map_err(|e| anyhow::anyhow!("the built-in manifest of `{name}` is invalid: {e}"))?;
+        let filename = format!("{name}.py");
+        return Ok(Source {
+            filename,
+            code: found.code.to_string(),
+            manifest: Some(manifest),
+        });
     }
-    let limits = Limits {
-        timeout: Duration::from_secs_f64(args.timeout),
+    let manifest = match &args.manifest {
+        Some(path) => {
+            let bytes = std::fs::read(path)
+                .with_context(|| format!("failed to read the manifest `{}`", path.display()))?;
+            let manifest = Manifest::parse(&bytes).map_err(|e| {
+                anyhow::anyhow!("the manifest `{}` is invalid:\n{e}", path.display())
+            })?;
+            Some(manifest)
+        }
+        None => None,
+    };
+    if let Some(path) = &args.script {
+        let code = std::fs::read_to_string(path)
+            .with_context(|| format!("failed to read the script `{}`", path.display()))?;
+        let filename = path
+            .file_name()
+            .map_or("script.py".into(), |n| n.to_string_lossy().into());
+        return Ok(Source {
+            filename,
+            code,
+            manifest,
+        });
+    }
+    let code = args.code.clone().unwrap_or_default();
+    Ok(Source {
+        filename: "<snippet>".into(),
+        code,
+        manifest,
+    })
+}
+
+/// The mode and parameters: a manifest's entry point and declared types win; without one,
+/// `--entry-point` and `auto_detect` values.
+fn mode(args: &RunArgs, manifest: Option<&Manifest>) -> anyhow::Result<Mode> {
+    if let Some(entry) = manifest.and_then(Manifest::entry_point) {
+        let params = bind_params(entry.inputs(), &args.params)
+            .map_err(|e| anyhow::anyhow!("the parameters do not fit the manifest:\n{e}"))?;
+        return Ok(Mode::EntryPoint {
+            name: entry.name().to_string(),
+            params,
+        });
+    }
+    match &args.entry_point {
+        Some(name) => Ok(Mode::EntryPoint {
+            name: name.clone(),
+            params: auto_params(&args.params)?,
+        }),
+        None if args.params.is_empty() => Ok(Mode::JustRun),
+        None => bail!("--param needs an entry point: give --entry-point NAME or a manifest"),
+    }
+}
+
+fn auto_params(raw: &[String]) -> anyhow::Result<Map<String, Value>> {
+    let mut params = Map::new();
+    for item in raw {
+        let Some((name, value)) = item.split_once('=') else {
+            bail!("--param `{item}` has no `=`; write it as name=value");
+        };
+        let spec = ParamSpec {
+            name: name.to_string(),
+            param_type: ParamType::AutoDetect,
+        };
+        if params
+            .insert(name.to_string(), spec.coerce(value)?)
+            .is_some()
+        {
+            bail!("--param `{name}` is given twice; give each parameter once");
+        }
+    }
+    Ok(params)
+}
+
+fn limits(args: &RunArgs, manifest: Option<&Manifest>) -> anyhow::Result<Limits> {
+    let timeout = match args.timeout {
+        Some(s) if s > 0.0 && s.is_finite() => Duration::from_secs_f64(s),
+        Some(s) => bail!("--timeout must be a positive number of seconds, got {s}"),
+        None => manifest.map_or(Limits::default().timeout, Manifest::timeout),
+    };
+    Ok(Limits {
+        timeout,
         memory_bytes: args
             .memory
             .checked_mul(1 << 20)
@@ -109,18 +197,24 @@ pub fn execute(args: RunArgs) -> anyhow::Result<ExitCode> {
         stdout_bytes: args.stdout_limit,
         stderr_bytes: args.stderr_limit,
         ..Limits::default()
-    };
-    let risk = match args.risk {
-        RiskArg::Standard => Risk::Standard,
-        RiskArg::HighRisk => Risk::HighRisk,
+    })
+}
+
+pub fn execute(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let source = load_source(&args)?;
+    let manifest = source.manifest.as_ref();
+    let risk = match (args.risk, manifest.map(Manifest::outcome)) {
+        (Some(RiskArg::HighRisk), _) | (None, Some(Outcome::HighRisk)) => Risk::HighRisk,
+        _ => Risk::Standard,
     };
     let job = Job {
         run_id: uuid::Uuid::new_v4().to_string(),
-        filename,
-        code,
-        mode,
+        filename: source.filename.clone(),
+        code: source.code.clone(),
+        mode: mode(&args, manifest)?,
         risk,
     };
+    let limits = limits(&args, manifest)?;
 
     let options = EngineOptions {
         interpreter: args.interpreter.clone(),
@@ -152,26 +246,6 @@ pub fn execute(args: RunArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
-}
-
-/// Parameters given on the command line without a manifest have no declared type, so each is
-/// read the way the consoles' `auto_detect` type reads it.
-fn parse_params(raw: &[String]) -> anyhow::Result<Map<String, Value>> {
-    let mut params = Map::new();
-    for item in raw {
-        let Some((name, value)) = item.split_once('=') else {
-            bail!("--param `{item}` has no `=`; write it as name=value");
-        };
-        let spec = ParamSpec {
-            name: name.to_string(),
-            param_type: ParamType::AutoDetect,
-        };
-        let value = spec.coerce(value)?;
-        if params.insert(name.to_string(), value).is_some() {
-            bail!("--param `{name}` is given twice; give each parameter once");
-        }
-    }
-    Ok(params)
 }
 
 fn print_human(result: &RunResult) {

@@ -10,6 +10,7 @@
 //! - `manifest`: reading a definitions file into a validated [`Manifest`]
 //!   (reporting every problem at once), writing it back as canonical JSON,
 //!   and drafting one from a Python signature.
+//! - `builtin`: the ten built-in scripts, embedded in the binary.
 //! - `output`: pairing what an entry point returned with its declared
 //!   output, reporting any mismatch rather than converting.
 //!
@@ -18,10 +19,12 @@
 //! policy reads a manifest's [`Outcome`]. Nothing here touches the file
 //! system, the network or the guest.
 
+mod builtin;
 mod manifest;
 mod output;
 mod params;
 
+pub use builtin::{BUILTINS, Builtin, builtin};
 pub use manifest::{
     EntryPoint, MAX_MANIFEST_BYTES, MAX_TIMEOUT_SECS, Manifest, ManifestError, ManifestErrors,
     Outcome, OutputField, OutputSpec, Platform,
