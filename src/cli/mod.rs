@@ -22,7 +22,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run a script (or a snippet) once on this machine, in the sandbox.
-    Run(run::RunArgs),
+    Run(Box<run::RunArgs>),
     /// Validate a policy, or explain what it allows.
     Policy(policy::PolicyArgs),
     /// Verify an audit log's hash chain.
@@ -31,7 +31,7 @@ enum Command {
 
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Run(args) => run::execute(args),
+        Command::Run(args) => run::execute(*args),
         Command::Policy(args) => policy::execute(args),
         Command::Audit(args) => audit::execute(args),
     }

@@ -1,6 +1,6 @@
 //! `ward policy`: check a policy file, and explain in plain words what it allows.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
@@ -32,7 +32,7 @@ enum RiskArg {
 
 /// The targets protected on this host, as the agent and `ward run` protect them, so that the
 /// explanation shows them too.
-fn load(file: &PathBuf) -> anyhow::Result<Policy> {
+fn load(file: &Path) -> anyhow::Result<Policy> {
     let protected = Protected::for_current_process()?.with_path(
         std::path::absolute(ward::paths::data_dir())?,
         "ward data directory",
