@@ -1,4 +1,5 @@
 //! ward's integration tests: one binary, one module per part.
 
+mod cli;
 mod common;
 mod sandbox;
