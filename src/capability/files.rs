@@ -158,6 +158,12 @@ impl MediatedWasi {
             Err(error) if error.kind() == io::ErrorKind::NotFound => parent_and_name(),
             other => other,
         }
+        .or_else(|error| match error.kind() {
+            // Nothing on the way exists, so nothing can lead elsewhere: judge the path as asked
+            // and let the operation fail as it would natively.
+            io::ErrorKind::NotFound => Ok(lexical.to_path_buf()),
+            _ => Err(error),
+        })
     }
 
     /// Asks the policy about `op` on a resolved path; a path reached through a link is judged on
@@ -213,7 +219,10 @@ impl MediatedWasi {
         };
         let outcome = match &result {
             Ok(_) => Ok(()),
-            Err(error) => Err(format!("{error:?}")),
+            Err(error) => Err(match error.downcast_ref() {
+                Some(errno) => format!("{errno:?}").to_lowercase(),
+                None => "host error".to_string(),
+            }),
         };
         match self.context.finish(permit, outcome) {
             Ok(()) => result,

@@ -41,7 +41,7 @@ const FILES: &[(&str, &str)] = &[
 /// The interpreter's command line: isolated mode, no `site`, no bytecode writes, then the harness.
 pub fn argv() -> [&'static str; 6] {
     [
-        "python",
+        "/ward/lib/bin/python",
         "-I",
         "-S",
         "-B",
