@@ -2,6 +2,7 @@
 //!
 //! How the parts meet:
 //!
+//! - [`api`]: the wire types of ward's HTTP API, shared by server, agent and client.
 //! - [`sandbox`]: the engine. CPython 3.12 built for WASI, compiled once and cached, run by
 //!   wasmtime with a fresh instance per run under a timeout, a memory cap and output caps.
 //! - [`capability`]: the guest's WASI with every host path and host-channel request checked
@@ -13,6 +14,7 @@
 //! - [`paths`]: where ward keeps its data and caches on this machine.
 #![deny(unsafe_code)]
 
+pub mod api;
 pub mod audit;
 pub mod capability;
 pub mod paths;
