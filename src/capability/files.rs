@@ -324,7 +324,7 @@ impl MediatedWasi {
             )
             .await;
         let opened = self
-            .confirm_unchanged(memory, &resolved, follow, opened)
+            .confirm_unchanged(memory, op, &resolved, follow, opened)
             .await;
         let fd = self.settle(permit, opened)?;
 
@@ -350,6 +350,7 @@ impl MediatedWasi {
     async fn confirm_unchanged(
         &mut self,
         memory: &mut GuestMemory<'_>,
+        op: Operation,
         resolved: &Resolved,
         follow: bool,
         opened: Result<types::Fd, types::Error>,
@@ -370,8 +371,7 @@ impl MediatedWasi {
             _ => {
                 let _ = self.inner.fd_close(memory, *fd).await;
                 let rule = "path changed between the check and the open";
-                self.context
-                    .refuse(Operation::FileRead, &lexical.display().to_string(), rule);
+                self.context.refuse(op, &lexical.display().to_string(), rule);
                 Err(Errno::Acces.into())
             }
         }
