@@ -7,7 +7,8 @@
 //!
 //! - `access`: the policy, protected targets and audit log a sandbox runs under.
 //! - `context`: the per-run gate: policy decision, audit record, then the effect.
-//! - `files`: path resolution inside directory handles and the file operations.
+//! - `resolve`: where a guest path leads inside its directory handle, and the policy's word.
+//! - `files`: the WASI calls that name host paths, each gated by `resolve`.
 //! - `channel`: the request/response channel of the guest's `psutil`, `winreg` and `ward`
 //!   modules.
 //! - `dispatch`: carries out channel requests against [`process`] and [`registry`].
@@ -22,6 +23,7 @@ mod dispatch;
 mod files;
 pub mod process;
 pub mod registry;
+mod resolve;
 mod wasi;
 
 use std::collections::HashMap;
