@@ -19,7 +19,11 @@ fn script_file() -> PathBuf {
 }
 
 fn run(program: &str, args: &[&str]) {
-    let status = Command::new(program).args(args).output().expect("the command starts").status;
+    let status = Command::new(program)
+        .args(args)
+        .output()
+        .expect("the command starts")
+        .status;
     assert!(status.success(), "`{program} {args:?}` failed");
 }
 
@@ -35,7 +39,18 @@ fn median_ns(name: &str) -> Option<f64> {
     value["median"]["point_estimate"].as_f64()
 }
 
+/// The real interpreter behind `python3`: version managers put a shell script in front of it,
+/// which would be measured too.
+fn native_python() -> String {
+    let out = Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+        .expect("python3 is installed");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
 fn main() {
+    let python = native_python();
     let script = script_file();
     let script_arg = script.to_str().expect("a UTF-8 temporary path");
     let ward = env!("CARGO_BIN_EXE_ward");
@@ -46,17 +61,23 @@ fn main() {
         .sample_size(30)
         .measurement_time(Duration::from_secs(10));
     let mut group = criterion.benchmark_group("one_shot");
-    group.bench_function("python3_isolated", |b| b.iter(|| run("python3", &["-I", "-S", script_arg])));
+    group.bench_function("python3_isolated", |b| {
+        b.iter(|| run(&python, &["-I", "-S", script_arg]))
+    });
     group.bench_function("ward_run", |b| b.iter(|| run(ward, &["run", script_arg])));
     group.finish();
     criterion.final_summary();
     let _ = std::fs::remove_file(&script);
 
-    if let (Some(native), Some(sandboxed)) = (median_ns("python3_isolated"), median_ns("ward_run")) {
+    if let (Some(native), Some(sandboxed)) = (median_ns("python3_isolated"), median_ns("ward_run"))
+    {
         println!("\n| what | median |");
         println!("|---|---|");
         println!("| `python3 -I -S script.py` | {:.1} ms |", native / 1e6);
-        println!("| `ward run script.py` (cache warm) | {:.1} ms |", sandboxed / 1e6);
+        println!(
+            "| `ward run script.py` (cache warm) | {:.1} ms |",
+            sandboxed / 1e6
+        );
         println!("| ratio ward / python3 | {:.2}x |", sandboxed / native);
     }
 }
