@@ -9,6 +9,13 @@ use super::resolve::Resolved;
 use super::{FdKind, MediatedWasi};
 use crate::policy::Operation;
 
+/// Whether opening with these flags can change the file (create, truncate, write, append).
+fn writes(oflags: types::Oflags, rights: types::Rights, fdflags: types::Fdflags) -> bool {
+    oflags.intersects(types::Oflags::CREAT | types::Oflags::TRUNC | types::Oflags::EXCL)
+        || rights.contains(types::Rights::FD_WRITE)
+        || fdflags.contains(types::Fdflags::APPEND)
+}
+
 impl MediatedWasi {
     /// Which operation opening a path is, from the flags wasi-libc derives from `open`'s mode.
     fn open_operation(
@@ -18,11 +25,7 @@ impl MediatedWasi {
         rights: types::Rights,
         fdflags: types::Fdflags,
     ) -> Operation {
-        let writes = oflags
-            .intersects(types::Oflags::CREAT | types::Oflags::TRUNC | types::Oflags::EXCL)
-            || rights.contains(types::Rights::FD_WRITE)
-            || fdflags.contains(types::Fdflags::APPEND);
-        if writes {
+        if writes(oflags, rights, fdflags) {
             Operation::FileWrite
         } else if oflags.contains(types::Oflags::DIRECTORY) || self.is_directory(resolved) {
             Operation::FileList
@@ -43,7 +46,12 @@ impl MediatedWasi {
         fs_rights_inheriting: types::Rights,
         fdflags: types::Fdflags,
     ) -> Result<types::Fd, types::Error> {
-        let text = Self::read_path(memory, path)?;
+        let flagged = if writes(oflags, fs_rights_base, fdflags) {
+            Operation::FileWrite
+        } else {
+            Operation::FileRead
+        };
+        let text = self.read_path(memory, dirfd, path, flagged)?;
         let parent = u32::from(dirfd);
         let follow = dirflags.contains(types::Lookupflags::SYMLINK_FOLLOW);
         let resolved = self.resolve(parent, &text, follow);
@@ -75,6 +83,9 @@ impl MediatedWasi {
             (Resolved::Host { root, real, .. }, _) => Some(FdKind::Host {
                 root: *root,
                 path: real.clone(),
+                handle: (op == Operation::FileList)
+                    .then(|| self.directory_handle(*root, real))
+                    .flatten(),
             }),
             (_, Some(FdKind::Scratch)) if text == super::channel::CHANNEL_NAME => {
                 Some(FdKind::Channel)
@@ -215,10 +226,16 @@ impl MediatedWasi {
         dest_fd: types::Fd,
         dest_path: GuestPtr<str>,
     ) -> Result<(), types::Error> {
-        let source = self.resolve(src_fd.into(), &Self::read_path(memory, src_path)?, false);
-        let dest = self.resolve(dest_fd.into(), &Self::read_path(memory, dest_path)?, false);
-        let source_permit = self.permit(Operation::FileDelete, &source)?;
-        let dest_permit = self.permit(Operation::FileWrite, &dest)?;
+        let source = self.read_path(memory, src_fd, src_path, Operation::FileDelete)?;
+        let source = self.resolve(src_fd.into(), &source, false);
+        let dest = self.read_path(memory, dest_fd, dest_path, Operation::FileWrite)?;
+        let dest = self.resolve(dest_fd.into(), &dest, false);
+        let mut permits = self.permit_all(&[
+            (Operation::FileDelete, &source),
+            (Operation::FileWrite, &dest),
+        ])?;
+        let dest_permit = permits.pop().flatten();
+        let source_permit = permits.pop().flatten();
         let result = self
             .inner
             .path_rename(memory, src_fd, src_path, dest_fd, dest_path)
@@ -238,14 +255,16 @@ impl MediatedWasi {
         target_path: GuestPtr<str>,
     ) -> Result<(), types::Error> {
         let follow = src_flags.contains(types::Lookupflags::SYMLINK_FOLLOW);
-        let source = self.resolve(src_fd.into(), &Self::read_path(memory, src_path)?, follow);
-        let target = self.resolve(
-            target_fd.into(),
-            &Self::read_path(memory, target_path)?,
-            false,
-        );
-        let source_permit = self.permit(Operation::FileWrite, &source)?;
-        let target_permit = self.permit(Operation::FileWrite, &target)?;
+        let source = self.read_path(memory, src_fd, src_path, Operation::FileWrite)?;
+        let source = self.resolve(src_fd.into(), &source, follow);
+        let target = self.read_path(memory, target_fd, target_path, Operation::FileWrite)?;
+        let target = self.resolve(target_fd.into(), &target, false);
+        let mut permits = self.permit_all(&[
+            (Operation::FileWrite, &source),
+            (Operation::FileWrite, &target),
+        ])?;
+        let target_permit = permits.pop().flatten();
+        let source_permit = permits.pop().flatten();
         let result = self
             .inner
             .path_link(memory, src_fd, src_flags, src_path, target_fd, target_path)
@@ -262,7 +281,8 @@ impl MediatedWasi {
         dirfd: types::Fd,
         dest_path: GuestPtr<str>,
     ) -> Result<(), types::Error> {
-        let link = self.resolve(dirfd.into(), &Self::read_path(memory, dest_path)?, false);
+        let link = self.read_path(memory, dirfd, dest_path, Operation::FileWrite)?;
+        let link = self.resolve(dirfd.into(), &link, false);
         let permit = self.permit(Operation::FileWrite, &link)?;
         let result = self
             .inner

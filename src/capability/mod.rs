@@ -28,6 +28,7 @@ mod wasi;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use wasmtime_wasi::p1::WasiP1Ctx;
 
@@ -46,7 +47,15 @@ enum FdKind {
     /// The open host channel (see `channel`).
     Channel,
     /// A host directory at this absolute path, below the mapped root with this index.
-    Host { root: usize, path: PathBuf },
+    ///
+    /// A directory opened below the root also keeps a handle of ward's own, so that if the
+    /// directory is moved while the guest holds it, paths relative to it are judged where it is
+    /// now, not where it was opened.
+    Host {
+        root: usize,
+        path: PathBuf,
+        handle: Option<Arc<cap_std::fs::Dir>>,
+    },
     /// The empty stand-in for `/` when the policy maps no rule onto `/` itself: every path below
     /// it is judged by the policy and refused, so that the attempt is recorded.
     Outside,
@@ -93,6 +102,7 @@ impl MediatedWasi {
                     let kind = FdKind::Host {
                         root: roots.len(),
                         path: root.path.clone(),
+                        handle: None,
                     };
                     roots.push(root);
                     kind

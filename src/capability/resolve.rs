@@ -9,7 +9,9 @@
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use cap_std::fs::MetadataExt;
+use std::sync::Arc;
+
+use cap_std::fs::{Dir, MetadataExt};
 use wasmtime_wasi::p1::types::{self, Errno};
 use wiggle::{GuestMemory, GuestPtr};
 
@@ -19,6 +21,9 @@ use crate::policy::{Operation, Target};
 
 /// Longest path accepted from the guest, in bytes; longer ones fail as a native call would.
 const MAX_PATH_BYTES: u32 = 4096;
+
+/// How much of an over-long path the audit record keeps.
+const LABEL_PREFIX_BYTES: u32 = 256;
 
 /// Where a guest path leads, as far as the host is concerned.
 pub(super) enum Resolved {
@@ -76,12 +81,33 @@ fn join_lexically(base: &Path, relative: &str, floor: &Path) -> Option<PathBuf> 
 }
 
 impl MediatedWasi {
+    /// Reads a path from guest memory; one longer than [`MAX_PATH_BYTES`] is refused and
+    /// recorded without being read.
     pub(super) fn read_path(
+        &self,
         memory: &GuestMemory<'_>,
+        dirfd: types::Fd,
         path: GuestPtr<str>,
+        op: Operation,
     ) -> Result<String, types::Error> {
         if path.len() > MAX_PATH_BYTES {
-            return Err(Errno::Nametoolong.into());
+            let head = path
+                .as_bytes()
+                .get_range(0..LABEL_PREFIX_BYTES)
+                .and_then(|head| memory.to_vec(head).ok())
+                .unwrap_or_default();
+            let base = match self.fds.get(&u32::from(dirfd)) {
+                Some(FdKind::Host { path, .. }) => path.clone(),
+                _ => PathBuf::from("/"),
+            };
+            let head = base.join(String::from_utf8_lossy(&head).as_ref());
+            let label = format!("{}… ({} bytes)", head.display(), path.len());
+            let rule = format!("path longer than {MAX_PATH_BYTES} bytes");
+            return Err(match self.context.refuse(op, &label, &rule) {
+                Denied::AuditUnavailable => Errno::Io,
+                Denied::Policy { .. } => Errno::Nametoolong,
+            }
+            .into());
         }
         Ok(memory.as_cow_str(path)?.into_owned())
     }
@@ -96,16 +122,74 @@ impl MediatedWasi {
         follow: bool,
         op: Operation,
     ) -> Result<Option<Permit>, types::Error> {
-        let text = Self::read_path(memory, path)?;
+        let text = self.read_path(memory, dirfd, path, op)?;
         let resolved = self.resolve(dirfd.into(), &text, follow);
         Ok(self.permit(op, &resolved)?)
+    }
+
+    /// Permits several operations that make up one call (a rename deletes one name and writes
+    /// another) only if every one of them is allowed, so that no part is recorded as started
+    /// when another part is refused. Moving a directory is refused when a deny rule could cover
+    /// something inside it, since the move would carry that out from under the rule.
+    pub(super) fn permit_all(
+        &self,
+        parts: &[(Operation, &Resolved)],
+    ) -> Result<Vec<Option<Permit>>, Errno> {
+        for (op, resolved) in parts {
+            if !self.would_allow(*op, resolved) {
+                return Err(self.permit(*op, resolved).err().unwrap_or(Errno::Acces));
+            }
+            if let (Operation::FileDelete, Resolved::Host { real, .. }) = (op, resolved)
+                && self.is_directory(resolved)
+                && let Some(rule) = self.context.policy.deny_below(self.context.risk, real)
+            {
+                let rule = format!("moving it would carry paths out from under {rule}");
+                let label = real.display().to_string();
+                return Err(denied_errno(&self.context.refuse(*op, &label, &rule)));
+            }
+        }
+        parts
+            .iter()
+            .map(|(op, resolved)| self.permit(*op, resolved))
+            .collect()
+    }
+
+    /// What the policy would say, without recording anything.
+    fn would_allow(&self, op: Operation, resolved: &Resolved) -> bool {
+        let decide = |path: &Path| {
+            let request = crate::policy::Request {
+                risk: self.context.risk,
+                operation: op,
+                target: Target::Path(path.to_path_buf()),
+            };
+            self.context.policy.decide(&request).allowed
+        };
+        match resolved {
+            Resolved::Guest => true,
+            Resolved::Refused { .. } => false,
+            Resolved::Host { lexical, real, .. } => {
+                decide(real) && (lexical == real || decide(lexical))
+            }
+        }
     }
 
     /// Resolves `relative` against the directory `dirfd`. `follow` says whether a symbolic link
     /// in the last component is followed (as `stat` does) or acted on itself (`unlink`, `lstat`).
     pub(super) fn resolve(&self, dirfd: u32, relative: &str, follow: bool) -> Resolved {
         let (root_index, base) = match self.fds.get(&dirfd) {
-            Some(FdKind::Host { root, path }) => (*root, path.clone()),
+            Some(FdKind::Host { root, path, handle }) => {
+                match handle.as_deref().and_then(current_path) {
+                    Some(now) if !now.starts_with(&self.roots[*root].path) => {
+                        return Resolved::Refused {
+                            label: format!("{} + {relative}", path.display()),
+                            rule: "the directory was moved out of its root".into(),
+                            errno: Errno::Acces,
+                        };
+                    }
+                    Some(now) => (*root, now),
+                    None => (*root, path.clone()),
+                }
+            }
             Some(FdKind::Outside) => {
                 let label = Path::new("/").join(relative).display().to_string();
                 return Resolved::Refused {
@@ -143,6 +227,18 @@ impl MediatedWasi {
                 errno: io_errno(&error),
             },
         }
+    }
+
+    /// A handle of ward's own on a directory the guest opened below a root; see `FdKind::Host`.
+    pub(super) fn directory_handle(&self, root: usize, real: &Path) -> Option<Arc<Dir>> {
+        let root = &self.roots[root];
+        let inside = real.strip_prefix(&root.path).ok()?;
+        let inside = if inside.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            inside
+        };
+        root.dir.open_dir(inside).ok().map(Arc::new)
     }
 
     /// Where `lexical` really is, with links resolved inside the root's handle. A path that does
@@ -286,4 +382,18 @@ impl MediatedWasi {
         }
         root.dir.metadata(inside).is_ok_and(|m| m.is_dir())
     }
+}
+
+/// Where an open directory is now, as the kernel knows it; `None` where that cannot be asked.
+#[cfg(target_os = "linux")]
+fn current_path(dir: &Dir) -> Option<PathBuf> {
+    use std::os::fd::AsRawFd;
+    std::fs::read_link(format!("/proc/self/fd/{}", dir.as_raw_fd())).ok()
+}
+
+/// Where an open directory is now; other systems keep the path it was opened at (a known gap:
+/// a directory moved while the guest holds it is judged by its old path there).
+#[cfg(not(target_os = "linux"))]
+fn current_path(_dir: &Dir) -> Option<PathBuf> {
+    None
 }

@@ -3,6 +3,8 @@
 //! script's risk can never get, then the first matching deny rule, then the
 //! first matching allow rule, and anything left is denied.
 
+use std::path::Path;
+
 use super::Policy;
 use super::model::{Decision, Operation, Request, Risk, Target};
 use super::rule::Rule;
@@ -51,6 +53,20 @@ impl Policy {
                 self.rules_decide(risk, op, |rule| rule.match_key(risk, op, &key))
             }
         }
+    }
+
+    /// The first deny rule, for scripts of `risk`, that could cover something inside `dir`.
+    /// Moving or renaming `dir` would carry such paths out from under the rule, so the
+    /// capability layer refuses it.
+    pub fn deny_below(&self, risk: Risk, dir: &Path) -> Option<String> {
+        self.deny
+            .iter()
+            .filter(|rule| rule.risks.contains(&risk))
+            .find_map(|rule| {
+                let pattern = rule.paths.iter().find(|p| p.may_match_below(dir))?;
+                let op = rule.operations.iter().next()?;
+                Some(self.rule_name(rule, op, &pattern.text))
+            })
     }
 
     /// Applies the risk ceiling, then deny rules, then allow rules; `matches`

@@ -69,6 +69,38 @@ impl PathPattern {
     pub fn matches(&self, path: &Path) -> bool {
         self.matcher.is_match(path)
     }
+
+    /// Whether this glob could match something strictly inside `dir`, judged component by
+    /// component; `**` and a glob that cannot be read count as "could".
+    pub fn may_match_below(&self, dir: &Path) -> bool {
+        let globs: Vec<&str> = self
+            .text
+            .split('/')
+            .filter(|part| !part.is_empty())
+            .collect();
+        let names = dir.components().filter_map(|c| match c {
+            Component::Normal(name) => Some(name.to_string_lossy()),
+            _ => None,
+        });
+        let mut depth = 0;
+        for name in names {
+            let Some(glob) = globs.get(depth) else {
+                return false;
+            };
+            if glob.contains("**") {
+                return true;
+            }
+            let matches = GlobBuilder::new(glob)
+                .literal_separator(true)
+                .build()
+                .map_or(true, |g| g.compile_matcher().is_match(name.as_ref()));
+            if !matches {
+                return false;
+            }
+            depth += 1;
+        }
+        globs.len() > depth
+    }
 }
 
 /// A glob on process names, e.g. `python*`.

@@ -59,6 +59,8 @@ pub struct ProcessTable {
     users: Users,
     /// CPU time of each process at the table's last look at it.
     samples: HashMap<u32, CpuSample>,
+    /// Full names seen, by pid and start time; see `keep_full_name`.
+    full_names: HashMap<(u32, u64), String>,
 }
 
 /// A process's CPU time at one moment, tied to its start time so that a pid
@@ -108,6 +110,7 @@ impl ProcessTable {
             system: System::new(),
             users: Users::new(),
             samples: HashMap::new(),
+            full_names: HashMap::new(),
         }
     }
 
@@ -178,6 +181,9 @@ impl ProcessTable {
                 ProcessInfo::describe(process, cpu_percent, &self.users)
             })
             .collect();
+        for info in &mut seen {
+            self.keep_full_name(info);
+        }
         seen.sort_by_key(|info| info.pid);
         self.remember(only, now);
         seen
@@ -217,6 +223,22 @@ impl ProcessTable {
             None => Box::new(all.iter()),
         };
         selected.map(|(pid, process)| (*pid, process))
+    }
+
+    /// Linux cuts a process name to 15 bytes, and once the process is a zombie its command line,
+    /// which gave the full name, is gone too. The full name seen earlier for the same process
+    /// (same pid and start time) is kept, so the policy judges a dying process by the name it
+    /// judged it by while it ran.
+    fn keep_full_name(&mut self, info: &mut ProcessInfo) {
+        let key = (info.pid, info.create_time.to_bits());
+        match self.full_names.get(&key) {
+            Some(full) if full.len() > info.name.len() && full.starts_with(&info.name) => {
+                info.name = full.clone();
+            }
+            _ => {
+                self.full_names.insert(key, info.name.clone());
+            }
+        }
     }
 
     /// Records the CPU time of the processes just read, forgetting those that
