@@ -3,6 +3,7 @@
 mod audit;
 mod policy;
 mod run;
+mod script;
 
 use std::process::ExitCode;
 
@@ -27,6 +28,8 @@ enum Command {
     Policy(policy::PolicyArgs),
     /// Verify an audit log's hash chain.
     Audit(audit::AuditArgs),
+    /// Check scripts, draft their manifests, and manage the script library.
+    Script(script::ScriptArgs),
 }
 
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -34,5 +37,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Run(args) => run::execute(*args),
         Command::Policy(args) => policy::execute(args),
         Command::Audit(args) => audit::execute(args),
+        Command::Script(args) => script::execute(args),
     }
 }

@@ -36,6 +36,10 @@ const FILES: &[(&str, &str)] = &[
         "winreg.py",
         include_str!("../../python-wasm/guest/winreg.py"),
     ),
+    (
+        "ward_validate.py",
+        include_str!("../../python-wasm/guest/ward_validate.py"),
+    ),
 ];
 
 /// The interpreter's command line: isolated mode, no `site`, no bytecode writes, then the harness.
