@@ -2,6 +2,9 @@
 //!
 //! How the parts meet:
 //!
+//! - [`server`]: the central server (axum): script library, actions, per-endpoint statuses,
+//!   results and retrieved files, for users with API keys and for enrolled agents.
+//! - [`db`]: the server's store (SQLite), one file of queries per table.
 //! - [`api`]: the wire types of ward's HTTP API, shared by server, agent and client.
 //! - [`sandbox`]: the engine. CPython 3.12 built for WASI, compiled once and cached, run by
 //!   wasmtime with a fresh instance per run under a timeout, a memory cap and output caps.
@@ -9,7 +12,8 @@
 //!   against the policy and recorded in the audit log before it acts.
 //! - [`policy`]: deny-by-default rules from `policies/*.toml`; decides, never acts.
 //! - [`audit`]: the append-only, hash-chained JSON Lines log of every mediated operation.
-//! - [`script`]: the consoles' manifest format, typed parameters and output shaping.
+//! - [`script`]: the consoles' manifest format, typed parameters, output shaping, upload-time
+//!   validation by the guest CPython, and the script library.
 //! - [`status`]: the per-endpoint statuses shared by the sandbox, the agent and the server.
 //! - [`paths`]: where ward keeps its data and caches on this machine.
 #![deny(unsafe_code)]
@@ -17,8 +21,10 @@
 pub mod api;
 pub mod audit;
 pub mod capability;
+pub mod db;
 pub mod paths;
 pub mod policy;
 pub mod sandbox;
 pub mod script;
+pub mod server;
 pub mod status;

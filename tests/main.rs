@@ -1,7 +1,8 @@
 //! ward's integration tests: one binary, one module per part.
 
 mod cli;
-mod capability;
 mod common;
+mod capability;
 mod sandbox;
 mod script;
+mod server;

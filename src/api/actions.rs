@@ -98,6 +98,9 @@ pub struct EndpointResult {
     pub endpoint_name: String,
     pub endpoint_ip: String,
     pub status: Status,
+    /// Why the endpoint failed, was canceled or expired, when no exception says it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     /// Unix seconds when the script ran.
     #[serde(default)]
     pub execution_time: Option<i64>,

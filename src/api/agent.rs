@@ -74,6 +74,13 @@ pub struct ResultReport {
     pub failed_files: Vec<FailedFile>,
 }
 
+/// The answer to a result (and to a retrieved file): `accepted` is false when the server already
+/// had it, which tells the agent it may forget its copy all the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Accepted {
+    pub accepted: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FailedFile {
     pub path: String,

@@ -37,6 +37,9 @@ pub enum Role {
     Analyst,
     /// Reads scripts, endpoints and results only.
     Viewer,
+    /// Nothing: the account stays (actions keep naming who ran them) but every request it
+    /// makes is refused.
+    Suspended,
 }
 
 impl Role {
@@ -51,6 +54,7 @@ impl Role {
             ],
             Role::Analyst => &[RunStandardScripts, ViewScriptsAndResults],
             Role::Viewer => &[ViewScriptsAndResults],
+            Role::Suspended => &[],
         }
     }
 

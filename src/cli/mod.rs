@@ -4,6 +4,7 @@ mod audit;
 mod policy;
 mod run;
 mod script;
+mod server;
 
 use std::process::ExitCode;
 
@@ -30,6 +31,8 @@ enum Command {
     Audit(audit::AuditArgs),
     /// Check scripts, draft their manifests, and manage the script library.
     Script(script::ScriptArgs),
+    /// Run the central server, or set up its first administrator and enrollment secret.
+    Server(server::ServerArgs),
 }
 
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -38,5 +41,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Policy(args) => policy::execute(args),
         Command::Audit(args) => audit::execute(args),
         Command::Script(args) => script::execute(args),
+        Command::Server(args) => server::execute(args),
     }
 }
