@@ -2,9 +2,12 @@
 //!
 //! How the parts meet:
 //!
+//! - [`agent`]: the endpoint's job loop: long poll, bounded concurrency, runs in the sandbox,
+//!   and an on-disk outbox so that no result is lost.
 //! - [`server`]: the central server (axum): script library, actions, per-endpoint statuses,
 //!   results and retrieved files, for users with API keys and for enrolled agents.
 //! - [`db`]: the server's store (SQLite), one file of queries per table.
+//! - [`client`]: the HTTP client of ward's API, used by the agent and the command line.
 //! - [`api`]: the wire types of ward's HTTP API, shared by server, agent and client.
 //! - [`sandbox`]: the engine. CPython 3.12 built for WASI, compiled once and cached, run by
 //!   wasmtime with a fresh instance per run under a timeout, a memory cap and output caps.
@@ -18,9 +21,11 @@
 //! - [`paths`]: where ward keeps its data and caches on this machine.
 #![deny(unsafe_code)]
 
+pub mod agent;
 pub mod api;
 pub mod audit;
 pub mod capability;
+pub mod client;
 pub mod db;
 pub mod paths;
 pub mod policy;

@@ -1,6 +1,9 @@
 //! Command-line interface: one file per subcommand, each a thin layer over the library.
 
+mod action;
+mod agent;
 mod audit;
+mod endpoint;
 mod policy;
 mod run;
 mod script;
@@ -31,6 +34,12 @@ enum Command {
     Audit(audit::AuditArgs),
     /// Check scripts, draft their manifests, and manage the script library.
     Script(script::ScriptArgs),
+    /// Run this machine's agent: enroll once, then pull jobs from the server and run them.
+    Agent(agent::AgentArgs),
+    /// List the endpoints enrolled with a server.
+    Endpoint(endpoint::EndpointArgs),
+    /// Run scripts on endpoints through a server, and follow, steer and collect the actions.
+    Action(action::ActionArgs),
     /// Run the central server, or set up its first administrator and enrollment secret.
     Server(server::ServerArgs),
 }
@@ -41,6 +50,9 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Policy(args) => policy::execute(args),
         Command::Audit(args) => audit::execute(args),
         Command::Script(args) => script::execute(args),
+        Command::Agent(args) => agent::execute(args),
+        Command::Endpoint(args) => endpoint::execute(args),
+        Command::Action(args) => action::execute(args),
         Command::Server(args) => server::execute(args),
     }
 }
