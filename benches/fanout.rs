@@ -104,7 +104,12 @@ fn cpu_time(pid: u32) -> Duration {
     let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
     let fields: Vec<&str> = rest.split_whitespace().collect();
     // utime and stime are fields 14 and 15 of the line; the first field after the name is 3.
-    let field = |n: usize| fields.get(n - 3).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    let field = |n: usize| {
+        fields
+            .get(n - 3)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
     let ticks = field(14) + field(15);
     Duration::from_secs_f64(ticks as f64 / clock_ticks() as f64)
 }
@@ -150,7 +155,7 @@ fn raise_open_file_limit() {
 /// `created` the job arrived.
 async fn endpoint(client: Client, created: Arc<tokio::sync::OnceCell<Instant>>) -> Duration {
     loop {
-        let poll = match client.poll(Duration::from_secs(30)).await {
+        let poll = match client.poll(Duration::from_secs(30), false).await {
             Ok(poll) => poll,
             Err(_) => {
                 tokio::time::sleep(Duration::from_millis(100)).await;

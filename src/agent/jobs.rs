@@ -54,7 +54,9 @@ impl Worker {
             } else {
                 Duration::ZERO
             };
-            match self.client.poll(wait).await {
+            // The first answer after starting or reconnecting also repeats the jobs the server
+            // thinks this agent holds, so that one handed over just before a crash is not lost.
+            match self.client.poll(wait, !connected).await {
                 Ok(poll) => {
                     if !connected {
                         tracing::info!(

@@ -19,11 +19,15 @@ impl Client {
         self.json("enroll the agent", builder).await
     }
 
-    /// Waits up to `wait` (the server caps it at 30 s) for jobs or aborts for this agent.
-    pub async fn poll(&self, wait: Duration) -> Result<Poll, ClientError> {
+    /// Waits up to `wait` (the server caps it at 30 s) for jobs or aborts for this agent. With
+    /// `resume`, the jobs the server already counts as this agent's `In Progress` come again.
+    pub async fn poll(&self, wait: Duration, resume: bool) -> Result<Poll, ClientError> {
         let builder = self
             .request(Method::GET, "/agent/jobs")
-            .query(&[("wait", wait.as_secs())])
+            .query(&[
+                ("wait", wait.as_secs().to_string()),
+                ("resume", resume.to_string()),
+            ])
             .timeout(wait + POLL_GRACE);
         self.json("poll for jobs", builder).await
     }

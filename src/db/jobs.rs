@@ -131,6 +131,7 @@ impl Db {
         endpoint_id: &str,
         max: usize,
         retell_after: i64,
+        resume: bool,
         now: i64,
     ) -> Result<Pulled, DbError> {
         let endpoint_id = endpoint_id.to_owned();
@@ -142,7 +143,8 @@ impl Db {
             )?;
             let sql = format!(
                 "SELECT {COLUMNS}, {} FROM jobs j JOIN actions a ON a.id = j.action_id
-                 WHERE j.endpoint_id = ?1 AND j.status = ?2 ORDER BY j.created_at, a.id LIMIT ?3",
+                 WHERE j.endpoint_id = ?1 AND (j.status = ?2 OR (?4 AND j.status = ?5))
+                 ORDER BY j.created_at, a.id LIMIT ?3",
                 actions::joined_columns()
             );
             let mut pulled = Pulled::default();
@@ -150,7 +152,13 @@ impl Db {
                 let mut stmt = tx.prepare(&sql)?;
                 let limit = i64::try_from(max).unwrap_or(i64::MAX);
                 let rows = stmt.query_map(
-                    params![endpoint_id, Status::Pending.as_str(), limit],
+                    params![
+                        endpoint_id,
+                        Status::Pending.as_str(),
+                        limit,
+                        resume,
+                        Status::InProgress.as_str()
+                    ],
                     |row| Ok((from_row(row)?, actions::from_row_at(row, 10)?)),
                 )?;
                 for row in rows {
@@ -159,6 +167,9 @@ impl Db {
                 }
             }
             for (job, _) in &mut pulled.jobs {
+                if job.status != Status::Pending {
+                    continue;
+                }
                 set_status(&tx, &job.job_id, job.status, Status::InProgress, None, now)?;
                 job.status = Status::InProgress;
                 job.pulled_at = Some(now);

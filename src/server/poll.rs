@@ -47,6 +47,12 @@ pub struct PollQuery {
     /// Most jobs to hand over in one answer; default all.
     #[serde(default)]
     max: Option<usize>,
+    /// Also hand over again the jobs already `In Progress` for this agent. An agent asks for
+    /// this on its first poll after starting or reconnecting: a job handed over just before the
+    /// agent (or the connection, or the server) died would otherwise wait for the silence sweep.
+    /// The agent ignores the jobs it already holds.
+    #[serde(default)]
+    resume: bool,
 }
 
 /// `GET /agent/jobs?wait=N&max=M`. The jobs handed over move from `Pending` to `In Progress`;
@@ -66,7 +72,7 @@ pub async fn agents_poll(
         let retell = state.config().abort_retell_secs;
         let pulled = state
             .db()
-            .jobs_pull(&endpoint.id, max, retell, state.now())
+            .jobs_pull(&endpoint.id, max, retell, query.resume, state.now())
             .await?;
         if !pulled.jobs.is_empty() || !pulled.aborts.is_empty() || Instant::now() >= deadline {
             if !pulled.jobs.is_empty() {

@@ -263,3 +263,38 @@ async fn files_have_their_own_cap_not_the_json_body_limit() {
         .await;
     assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
 }
+
+#[tokio::test]
+async fn a_resuming_agent_gets_its_in_progress_jobs_again_and_others_do_not() {
+    let server = TestServer::start().await;
+    let (agent, _id, job) = pulled(&server).await;
+    assert_eq!(
+        agent.poll(&server).await["jobs"],
+        json!([]),
+        "handed over once"
+    );
+
+    let reply = server
+        .call(
+            "GET",
+            "/agent/jobs?wait=0&resume=true",
+            Some(&agent.token),
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    let jobs = reply.body["jobs"].as_array().cloned().unwrap_or_default();
+    assert_eq!(jobs.len(), 1, "{}", reply.body);
+    assert_eq!(jobs[0]["job_id"], json!(job));
+
+    let other = server.enroll("web-2", "Linux").await;
+    let reply = server
+        .call(
+            "GET",
+            "/agent/jobs?wait=0&resume=true",
+            Some(&other.token),
+            None,
+        )
+        .await;
+    assert_eq!(reply.body["jobs"], json!([]), "only the agent's own jobs");
+}
