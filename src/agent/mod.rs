@@ -100,7 +100,11 @@ pub async fn run(
 
     // Local set-up first, so that a broken policy or a missing interpreter fails at once.
     let policy = policy_path(&config)?;
-    let host = HostAccess::load(&policy, &dir.join("audit.jsonl"))?;
+    let host = HostAccess::load_protecting(
+        &policy,
+        &dir.join("audit.jsonl"),
+        &[(dir.as_path(), "ward agent's data directory")],
+    )?;
     let engine = config.engine.clone();
     let sandbox = tokio::task::spawn_blocking(move || Sandbox::load(&engine))
         .await

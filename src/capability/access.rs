@@ -42,6 +42,16 @@ impl HostAccess {
     /// say, scripts can never reach PID 1, this process and its parents, ward's data directory,
     /// the policy's directory or the audit log.
     pub fn load(policy: &Path, audit_log: &Path) -> Result<Self, AccessError> {
+        Self::load_protecting(policy, audit_log, &[])
+    }
+
+    /// [`Self::load`], also protecting each `(path, label)` of `extra`: the agent protects its
+    /// own data directory (its token, journal and outbox) wherever it lives.
+    pub fn load_protecting(
+        policy: &Path,
+        audit_log: &Path,
+        extra: &[(&Path, &str)],
+    ) -> Result<Self, AccessError> {
         let mut protected = Protected::for_current_process()?
             .with_path(absolute(&crate::paths::data_dir()), "ward data directory")
             .with_path(
@@ -49,6 +59,9 @@ impl HostAccess {
                 "ward compiled-code cache",
             )
             .with_path(absolute(audit_log), "audit log");
+        for (path, label) in extra {
+            protected = protected.with_path(absolute(path), *label);
+        }
         if let Some(dir) = absolute(policy).parent() {
             protected = protected.with_path(dir, "policy files");
         }
