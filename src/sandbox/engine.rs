@@ -37,6 +37,7 @@ pub struct Sandbox {
     pub(super) pre: InstancePre<RunState>,
     pub(super) guest_lib: PathBuf,
     pub(super) empty_root: PathBuf,
+    pub(super) runs_dir: PathBuf,
     pub(super) host: HostAccess,
     source: ModuleSource,
 }
@@ -56,6 +57,7 @@ impl Sandbox {
         let (module, source) = load_module(&engine, &cache, &interpreter)?;
         let guest_lib = guest::materialize(cache.dir())?;
         let empty_root = guest::empty_root(cache.dir())?;
+        let runs_dir = guest::runs_dir(cache.dir())?;
 
         let mut linker: Linker<RunState> = Linker::new(&engine);
         wasmtime_wasi::p1::wasi_snapshot_preview1::add_to_linker(&mut linker, |s| &mut s.wasi)
@@ -76,6 +78,7 @@ impl Sandbox {
             pre,
             guest_lib,
             empty_root,
+            runs_dir,
             host: HostAccess::none(),
             source,
         })

@@ -101,3 +101,55 @@ pub fn empty_root(cache_dir: &Path) -> Result<PathBuf, SandboxError> {
         }),
     }
 }
+
+/// Where runs keep their scratch directories: inside ward's cache directory, which is private to
+/// ward's user and a protected target, so that no script can reach another run's job or result.
+/// Directories left by a process that no longer runs (it was killed) are removed.
+pub fn runs_dir(cache_dir: &Path) -> Result<PathBuf, SandboxError> {
+    let dir = cache_dir.join("runs");
+    let io = |source| SandboxError::Io {
+        what: format!("create `{}`", dir.display()),
+        source,
+    };
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(&dir).map_err(io)?;
+    remove_abandoned(&dir);
+    Ok(dir)
+}
+
+/// `run-<pid>-`: the owning process is part of the name so that a later start can tell a
+/// scratch directory in use from one abandoned by a killed process.
+pub fn scratch_prefix() -> String {
+    format!("run-{}-", std::process::id())
+}
+
+fn remove_abandoned(runs: &Path) {
+    let Ok(entries) = fs::read_dir(runs) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let owner = name
+            .strip_prefix("run-")
+            .and_then(|rest| rest.split('-').next());
+        if let Some(pid) = owner.and_then(|pid| pid.parse::<u32>().ok())
+            && !process_alive(pid)
+        {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn process_alive(pid: u32) -> bool {
+    Path::new("/proc").join(pid.to_string()).exists()
+}
+
+/// Without `/proc`, liveness is not known, and nothing is removed.
+#[cfg(not(target_os = "linux"))]
+fn process_alive(_pid: u32) -> bool {
+    true
+}

@@ -4,6 +4,7 @@
 //! private scratch directory that is deleted when the run ends. Nothing survives to the next run.
 
 use std::future::Future;
+use std::io::Read;
 use std::path::Path;
 use std::time::Instant;
 
@@ -56,9 +57,13 @@ impl Sandbox {
         abort: impl Future<Output = ()>,
     ) -> Result<RunResult, SandboxError> {
         let started = Instant::now();
-        let scratch = tempfile::Builder::new()
-            .prefix("ward-run-")
-            .tempdir()
+        let prefix = guest::scratch_prefix();
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix);
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+        let scratch = builder
+            .tempdir_in(&self.runs_dir)
             .map_err(|source| SandboxError::Io {
                 what: "create the run's scratch directory".into(),
                 source,
@@ -214,22 +219,49 @@ fn classify(ended: wasmtime::Result<()>) -> Outcome {
     }
 }
 
-fn read_guest_result(dir: &std::path::Path, cap: usize) -> Result<Option<GuestResult>, String> {
-    let path = dir.join("result.json");
-    let Ok(meta) = std::fs::metadata(&path) else {
-        return Ok(None);
+fn read_guest_result(dir: &Path, cap: usize) -> Result<Option<GuestResult>, String> {
+    let file = match open_result(&dir.join("result.json")) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("the result could not be opened: {e}")),
     };
-    if meta.len() > cap as u64 {
+    let is_file = file.metadata().is_ok_and(|m| m.is_file());
+    if !is_file {
+        return Err("the result is not a regular file; the script replaced it".into());
+    }
+    let mut bytes = Vec::new();
+    file.take(cap as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("the result could not be read: {e}"))?;
+    if bytes.len() > cap {
         return Err(format!(
-            "the result is {} bytes, over the limit of {cap} bytes; return less data, or \
-             write large output to a file and list it in `files_to_get`",
-            meta.len()
+            "the result is over the limit of {cap} bytes; return less data, or write large \
+             output to a file and list it in `files_to_get`"
         ));
     }
-    let bytes = std::fs::read(&path).map_err(|e| format!("the result could not be read: {e}"))?;
     serde_json::from_slice(&bytes)
         .map(Some)
         .map_err(|e| format!("the result is malformed: {e}"))
+}
+
+/// Opens the guest's result without following a link and without blocking: the scratch
+/// directory is the guest's to change, so the file there may be anything the guest could make.
+#[cfg(unix)]
+fn open_result(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let flags = rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(flags.bits() as i32)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_result(path: &Path) -> std::io::Result<std::fs::File> {
+    if std::fs::symlink_metadata(path)?.file_type().is_symlink() {
+        return Err(std::io::Error::other("the result is a link"));
+    }
+    std::fs::File::open(path)
 }
 
 /// Decides the status from what the host saw and what the guest reported.
