@@ -24,6 +24,9 @@ pub const CHANNEL_NAME: &str = "channel";
 /// Largest request line accepted; a longer one is discarded and answered with an error.
 pub const MAX_REQUEST_BYTES: usize = 1 << 20;
 
+/// Replies the guest has not read yet, past which a new request is refused (`ENOBUFS`).
+pub const MAX_UNREAD_REPLY_BYTES: usize = 8 << 20;
+
 /// Buffered bytes of one channel: the request being written and the replies not yet read.
 #[derive(Default)]
 pub struct Channel {
@@ -85,15 +88,25 @@ impl MediatedWasi {
         if !self.is_channel(fd) {
             return self.inner.fd_write(memory, fd, ciovs).await;
         }
+        if self.channel.replies.len() > MAX_UNREAD_REPLY_BYTES {
+            return Err(Errno::Nobufs.into());
+        }
+        // One request per call at most: the rest of the buffer is left for the guest to write
+        // again, so a flood of requests is served one host call at a time, each under the run's
+        // timeout, and unread replies never pile up past the limit above.
         let mut written: u32 = 0;
-        let mut lines = Vec::new();
+        let mut request = None;
         for iov in ciovs.iter() {
             let iov: types::Ciovec = memory.read(iov?)?;
             let bytes = memory.as_cow(iov.buf.as_array(iov.buf_len))?;
-            written = written.saturating_add(iov.buf_len);
-            lines.extend(self.channel.accept(&bytes));
+            let (consumed, line) = self.channel.accept(&bytes);
+            written = written.saturating_add(u32::try_from(consumed).unwrap_or(u32::MAX));
+            if line.is_some() {
+                request = line;
+                break;
+            }
         }
-        for line in lines {
+        if let Some(line) = request {
             let reply = match line {
                 Ok(line) => self.serve(&line).await,
                 Err(error) => Err(error),
@@ -163,35 +176,32 @@ impl MediatedWasi {
 }
 
 impl Channel {
-    /// Takes written bytes and returns each complete request line, or an error for one that was
-    /// too long. Bytes past the limit are dropped as they arrive, so a flood costs no memory.
-    fn accept(&mut self, bytes: &[u8]) -> Vec<Result<Vec<u8>, HostError>> {
-        let mut complete = Vec::new();
-        for piece in bytes.split_inclusive(|b| *b == b'\n') {
-            let ends = piece.last() == Some(&b'\n');
-            let body = if ends {
-                &piece[..piece.len() - 1]
-            } else {
-                piece
-            };
-            if !self.discarding && self.request.len() + body.len() > MAX_REQUEST_BYTES {
-                self.discarding = true;
-                self.request = Vec::new();
-            }
-            if !self.discarding {
-                self.request.extend_from_slice(body);
-            }
-            if ends {
-                if std::mem::take(&mut self.discarding) {
-                    complete.push(Err(HostError::invalid(format!(
-                        "request longer than {MAX_REQUEST_BYTES} bytes"
-                    ))));
-                } else {
-                    complete.push(Ok(std::mem::take(&mut self.request)));
-                }
-            }
+    /// Takes written bytes up to the end of the first complete request line, and returns how
+    /// many it took and that line (or an error for one that was too long). Bytes past the limit
+    /// are dropped as they arrive, so a flood costs no memory.
+    fn accept(&mut self, bytes: &[u8]) -> (usize, Option<Result<Vec<u8>, HostError>>) {
+        let (body, consumed, ends) = match bytes.iter().position(|b| *b == b'\n') {
+            Some(end) => (&bytes[..end], end + 1, true),
+            None => (bytes, bytes.len(), false),
+        };
+        if !self.discarding && self.request.len() + body.len() > MAX_REQUEST_BYTES {
+            self.discarding = true;
+            self.request = Vec::new();
         }
-        complete
+        if !self.discarding {
+            self.request.extend_from_slice(body);
+        }
+        if !ends {
+            return (consumed, None);
+        }
+        let line = if std::mem::take(&mut self.discarding) {
+            Err(HostError::invalid(format!(
+                "request longer than {MAX_REQUEST_BYTES} bytes"
+            )))
+        } else {
+            Ok(std::mem::take(&mut self.request))
+        };
+        (consumed, Some(line))
     }
 }
 
@@ -202,26 +212,21 @@ mod tests {
     #[test]
     fn requests_split_across_writes_are_joined() {
         let mut channel = Channel::default();
-        assert!(channel.accept(b"{\"op\":").is_empty());
-        let lines = channel.accept(b"\"x\"}\n{\"op\":\"y\"}\n");
-        assert_eq!(
-            lines,
-            vec![
-                Ok(b"{\"op\":\"x\"}".to_vec()),
-                Ok(b"{\"op\":\"y\"}".to_vec())
-            ]
-        );
+        assert_eq!(channel.accept(b"{\"op\":"), (6, None));
+        let (consumed, line) = channel.accept(b"\"x\"}\n{\"op\":\"y\"}\n");
+        assert_eq!(consumed, 5, "only the first request is taken");
+        assert_eq!(line, Some(Ok(b"{\"op\":\"x\"}".to_vec())));
     }
 
     #[test]
     fn an_oversized_request_is_refused_without_keeping_it() {
         let mut channel = Channel::default();
         let chunk = vec![b'a'; MAX_REQUEST_BYTES / 2 + 1];
-        assert!(channel.accept(&chunk).is_empty());
-        assert!(channel.accept(&chunk).is_empty());
+        assert_eq!(channel.accept(&chunk).1, None);
+        assert_eq!(channel.accept(&chunk).1, None);
         assert!(channel.request.is_empty());
-        let lines = channel.accept(b"tail\n{}\n");
-        assert!(matches!(&lines[0], Err(e) if e.kind == "InvalidRequest"));
-        assert_eq!(lines[1], Ok(b"{}".to_vec()));
+        let (_, line) = channel.accept(b"tail\n{}\n");
+        assert!(matches!(line, Some(Err(e)) if e.kind == "InvalidRequest"));
+        assert_eq!(channel.accept(b"{}\n").1, Some(Ok(b"{}".to_vec())));
     }
 }
