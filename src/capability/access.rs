@@ -39,8 +39,9 @@ impl HostAccess {
     }
 
     /// Loads the policy at `policy` and opens the audit log at `audit_log`. Whatever the rules
-    /// say, scripts can never reach PID 1, this process and its parents, ward's data directory,
-    /// the policy's directory or the audit log.
+    /// say, scripts can never reach PID 1, this process and its parents, ward's data directory
+    /// and cache, the policy file (and the registry hive it names) or the audit log. Only the
+    /// file is protected, not its directory, so a policy kept in `/etc` does not close `/etc`.
     pub fn load(policy: &Path, audit_log: &Path) -> Result<Self, AccessError> {
         Self::load_protecting(policy, audit_log, &[])
     }
@@ -61,9 +62,6 @@ impl HostAccess {
             .with_path(absolute(audit_log), "audit log");
         for (path, label) in extra {
             protected = protected.with_path(absolute(path), *label);
-        }
-        if let Some(dir) = absolute(policy).parent() {
-            protected = protected.with_path(dir, "policy files");
         }
         let policy = Policy::load(policy, protected)?;
         let registry = match &policy.limits().registry_hive {

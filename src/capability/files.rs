@@ -56,10 +56,13 @@ impl MediatedWasi {
         let follow = dirflags.contains(types::Lookupflags::SYMLINK_FOLLOW);
         let resolved = self.resolve(parent, &text, follow);
         let op = self.open_operation(&resolved, oflags, fs_rights_base, fdflags);
-        let permit = self.permit(op, &resolved)?;
+        // These refusals come before the policy's permit, so that an allowed change is never
+        // recorded as started and then refused.
+        self.refuse_special_file(op, &resolved)?;
         if op != Operation::FileList {
             self.refuse_hard_link(op, &resolved)?;
         }
+        let permit = self.permit(op, &resolved)?;
 
         let opened = self
             .inner

@@ -135,6 +135,18 @@ impl MediatedWasi {
         &self,
         parts: &[(Operation, &Resolved)],
     ) -> Result<Vec<Option<Permit>>, Errno> {
+        // A link or rename between the guest's own directories and the host would give the
+        // guest an unmediated name for a host file, or carry one out of reach of the checks.
+        let crosses = parts.iter().any(|(_, r)| matches!(r, Resolved::Guest));
+        if crosses
+            && let Some((op, Resolved::Host { real, .. })) = parts
+                .iter()
+                .find(|(_, r)| matches!(r, Resolved::Host { .. }))
+        {
+            let rule = "crosses between the host and the guest's own directories";
+            let label = real.display().to_string();
+            return Err(denied_errno(&self.context.refuse(*op, &label, rule)));
+        }
         for (op, resolved) in parts {
             if !self.would_allow(*op, resolved) {
                 return Err(self.permit(*op, resolved).err().unwrap_or(Errno::Acces));
@@ -344,6 +356,37 @@ impl MediatedWasi {
             Ok(()) => result,
             Err(_) => Err(Errno::Io.into()),
         }
+    }
+
+    /// Refuses to open anything but a regular file or a directory: opening a FIFO blocks the
+    /// host until a writer appears (past any timeout), and devices and sockets are not files a
+    /// script should read through a path.
+    pub(super) fn refuse_special_file(
+        &self,
+        op: Operation,
+        resolved: &Resolved,
+    ) -> Result<(), Errno> {
+        let Resolved::Host { root, real, .. } = resolved else {
+            return Ok(());
+        };
+        let root = &self.roots[*root];
+        let inside = real.strip_prefix(&root.path).unwrap_or(Path::new(""));
+        if inside.as_os_str().is_empty() {
+            return Ok(());
+        }
+        let Ok(meta) = root.dir.symlink_metadata(inside) else {
+            return Ok(());
+        };
+        let kind = meta.file_type();
+        if kind.is_file() || kind.is_dir() {
+            return Ok(());
+        }
+        let rule = "not a regular file or directory (a FIFO, socket or device)";
+        Err(denied_errno(&self.context.refuse(
+            op,
+            &real.display().to_string(),
+            rule,
+        )))
     }
 
     /// Refuses a regular file with more than one name for reading or writing: the policy judged
