@@ -10,7 +10,9 @@ use serde_json::{Map, Value};
 use ward::capability::HostAccess;
 use ward::policy::Risk;
 use ward::sandbox::{EngineOptions, Job, Limits, Mode, RunResult, Sandbox};
-use ward::script::{Manifest, Outcome, ParamSpec, ParamType, bind_params, builtin};
+use ward::script::{
+    MAX_TIMEOUT_SECS, Manifest, Outcome, ParamSpec, ParamType, bind_params, builtin,
+};
 use ward::status::Status;
 
 #[derive(Debug, Args)]
@@ -182,18 +184,28 @@ fn auto_params(raw: &[String]) -> anyhow::Result<Map<String, Value>> {
     Ok(params)
 }
 
+/// Smallest and largest `--memory`: CPython needs some room to start, and a 32-bit guest
+/// cannot address more than 4 GiB.
+const MEMORY_MIB: std::ops::RangeInclusive<usize> = 32..=4096;
+
 fn limits(args: &RunArgs, manifest: Option<&Manifest>) -> anyhow::Result<Limits> {
+    let max = MAX_TIMEOUT_SECS as f64;
     let timeout = match args.timeout {
-        Some(s) if s > 0.0 && s.is_finite() => Duration::from_secs_f64(s),
-        Some(s) => bail!("--timeout must be a positive number of seconds, got {s}"),
+        Some(s) if s > 0.0 && s <= max => Duration::from_secs_f64(s),
+        Some(s) => bail!("--timeout must be more than 0 and at most {max} seconds, got {s}"),
         None => manifest.map_or(Limits::default().timeout, Manifest::timeout),
     };
+    if !MEMORY_MIB.contains(&args.memory) {
+        bail!(
+            "--memory must be between {} and {} MiB, got {}",
+            MEMORY_MIB.start(),
+            MEMORY_MIB.end(),
+            args.memory
+        );
+    }
     Ok(Limits {
         timeout,
-        memory_bytes: args
-            .memory
-            .checked_mul(1 << 20)
-            .context("--memory is too large")?,
+        memory_bytes: args.memory << 20,
         stdout_bytes: args.stdout_limit,
         stderr_bytes: args.stderr_limit,
         ..Limits::default()
@@ -234,7 +246,11 @@ pub fn execute(args: RunArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let runtime = tokio::runtime::Runtime::new().context("failed to start the async runtime")?;
-    let result = runtime.block_on(sandbox.run(&job, &limits, std::future::pending()))?;
+    let result = runtime.block_on(sandbox.run(&job, &limits, std::future::pending()));
+    // A host call stuck in the operating system (a read that never returns) must not keep the
+    // command from exiting once the run has ended.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    let result = result?;
 
     if args.json {
         println!("{}", serde_json::to_string_pretty(&result)?);
@@ -248,10 +264,22 @@ pub fn execute(args: RunArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// The script's text with control characters (other than newlines and tabs) shown as escapes,
+/// so that a script cannot move the cursor, clear the screen or fake ward's own lines.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\n' | '\t' => c.to_string(),
+            c if c.is_control() => c.escape_default().to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
 fn print_human(result: &RunResult) {
     println!("{} in {} ms", result.status, result.duration_ms);
     if let Some(error) = &result.error {
-        println!("reason: {error}");
+        println!("reason: {}", printable(error));
     }
     if !result.return_value.is_null() {
         let pretty = serde_json::to_string_pretty(&result.return_value).unwrap_or_default();
@@ -267,15 +295,21 @@ fn print_human(result: &RunResult) {
             } else {
                 ""
             };
-            println!("{name}{note}:\n{}", text.trim_end_matches('\n'));
+            println!("{name}{note}:\n{}", printable(text.trim_end_matches('\n')));
         }
     }
     if let Some(exception) = &result.exception
         && !exception.traceback.is_empty()
     {
-        println!("traceback:\n{}", exception.traceback.trim_end_matches('\n'));
+        println!(
+            "traceback:\n{}",
+            printable(exception.traceback.trim_end_matches('\n'))
+        );
     }
     if !result.files_to_get.is_empty() {
-        println!("files to get: {}", result.files_to_get.join(", "));
+        println!(
+            "files to get: {}",
+            printable(&result.files_to_get.join(", "))
+        );
     }
 }
