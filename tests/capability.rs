@@ -10,4 +10,5 @@ mod links;
 mod processes;
 mod protected;
 mod registry;
+mod regressions;
 mod spawned;

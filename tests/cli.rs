@@ -222,3 +222,39 @@ fn audit_verify_finds_an_edited_record_in_a_real_log() {
         text(&tampered.stdout)
     );
 }
+
+#[test]
+fn out_of_range_limits_are_usage_errors_not_crashes() {
+    let data = tempfile::tempdir().unwrap();
+    for args in [
+        ["--timeout", "2e19"],
+        ["--timeout", "0"],
+        ["--memory", "0"],
+        ["--memory", "99999999"],
+    ] {
+        let out = ward(data.path(), &["run", "-c", "pass", args[0], args[1]]);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stderr).contains(&args[0][2..]),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn control_characters_from_a_script_cannot_reach_the_terminal() {
+    let data = tempfile::tempdir().unwrap();
+    let out = ward(
+        data.path(),
+        &["run", "-c", "print('\\x1b[2JCompleted Successfully')"],
+    );
+    let stdout = text(&out.stdout);
+    assert!(!stdout.contains('\u{1b}'), "{stdout:?}");
+    assert!(stdout.contains("\\u{1b}[2J"), "{stdout:?}");
+}

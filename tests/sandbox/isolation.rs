@@ -78,3 +78,58 @@ async fn a_second_engine_start_uses_the_compiled_cache() {
     let again = Sandbox::load(&options).unwrap();
     assert_eq!(again.module_source(), ModuleSource::Cache);
 }
+
+#[tokio::test]
+async fn a_result_file_replaced_by_a_link_to_a_host_file_is_not_followed() {
+    let secret = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        secret.path(),
+        r#"{"return_value":{"leaked":"host secret"},"exception":null,"exit_code":0}"#,
+    )
+    .unwrap();
+    let up = "../".repeat(32);
+    let code = format!(
+        "import os\nos.symlink({target:?}, '/ward/run/result.json')\nos._exit(0)",
+        target = format!("{up}{}", secret.path().display())
+    );
+    let result = run(&code).await;
+    assert_eq!(result.status, Status::Failed, "{result:#?}");
+    assert!(
+        !format!("{result:?}").contains("host secret"),
+        "{result:#?}"
+    );
+    assert!(result.error.unwrap().contains("result"));
+}
+
+#[tokio::test]
+async fn a_flood_written_to_the_host_channel_in_one_call_is_taken_one_request_at_a_time() {
+    let code = "f = open('/ward/run/channel', 'r+b', buffering=0)\n\
+                taken = f.write(b'\\n' * 4000000)\n\
+                print(taken, len(f.read(1 << 16)) > 0)";
+    let result = run(code).await;
+    assert_eq!(result.status, Status::CompletedSuccessfully, "{result:#?}");
+    assert_eq!(
+        result.stdout, "1 True\n",
+        "one empty request taken and answered"
+    );
+}
+
+#[test]
+fn scratch_directories_abandoned_by_a_killed_process_are_removed_at_start() {
+    crate::common::sandbox();
+    let runs = cache_dir().join("runs");
+    let abandoned = runs.join("run-4294967295-abandoned");
+    std::fs::create_dir_all(&abandoned).unwrap();
+    let options = EngineOptions {
+        interpreter: None,
+        cache_dir: Some(cache_dir()),
+    };
+    Sandbox::load(&options).unwrap();
+    assert!(!abandoned.exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&runs).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "the runs directory is private: {mode:o}");
+    }
+}
