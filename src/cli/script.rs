@@ -3,10 +3,12 @@
 //!
 //! `validate`, `manifest` (for a file) and `modules` work on files and need no library; `add`,
 //! `list`, `show`, `code`, `manifest` (for a library script), `duplicate`, `edit` and `delete`
-//! work on the library folder given by `--library`. Every command takes `--json`.
+//! work on the library folder given by `--library`. With `--server` (or `WARD_SERVER`), `upload`,
+//! `list`, `show` and `code` work on that server's library instead. Every command takes `--json`.
 
 mod checks;
 mod library;
+mod remote;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -32,6 +34,21 @@ pub struct ScriptArgs {
     /// Print the result as JSON.
     #[arg(long, global = true)]
     json: bool,
+
+    /// A ward server whose library `upload`, `list`, `show` and `code` work on [default: the
+    /// local library folder].
+    #[arg(long, global = true, value_name = "URL", env = "WARD_SERVER")]
+    server: Option<String>,
+
+    /// Your API key for `--server`.
+    #[arg(
+        long,
+        global = true,
+        value_name = "KEY",
+        env = "WARD_API_KEY",
+        hide_env_values = true
+    )]
+    api_key: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -67,6 +84,12 @@ enum ScriptCommand {
         /// Recorded as the script's author [default: the current user].
         #[arg(long, value_name = "NAME")]
         created_by: Option<String>,
+    },
+    /// Upload a script with its manifest to the server named by `--server`; it validates both.
+    Upload {
+        script: PathBuf,
+        #[arg(long, value_name = "FILE")]
+        manifest: PathBuf,
     },
     /// List the library's scripts, built-ins included.
     List,
@@ -106,8 +129,27 @@ pub fn execute(args: ScriptArgs) -> anyhow::Result<ExitCode> {
         library: args.library.clone(),
         interpreter: args.interpreter.clone(),
         json: args.json,
+        api_key: args.api_key.clone(),
     };
+    if let Some(server) = args.server.as_deref() {
+        match &args.command {
+            ScriptCommand::Upload { script, manifest } => {
+                return remote::upload(&shared, server, script, manifest);
+            }
+            ScriptCommand::List => return remote::list(&shared, server),
+            ScriptCommand::Show { script } => return remote::show(&shared, server, script),
+            ScriptCommand::Code { script, output } => {
+                return remote::code(&shared, server, script, output.as_deref());
+            }
+            _ => {}
+        }
+    }
     match args.command {
+        ScriptCommand::Upload { .. } => {
+            anyhow::bail!(
+                "`ward script upload` sends a script to a server: give --server URL or set WARD_SERVER"
+            )
+        }
         ScriptCommand::Validate { script, manifest } => {
             checks::validate(&shared, &script, manifest.as_deref())
         }
@@ -150,6 +192,7 @@ struct Shared {
     library: Option<PathBuf>,
     interpreter: Option<PathBuf>,
     json: bool,
+    api_key: Option<String>,
 }
 
 impl Shared {

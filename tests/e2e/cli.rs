@@ -117,3 +117,65 @@ async fn the_command_line_runs_a_builtin_and_says_what_to_do_when_refused() {
         text(&down.stderr)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scripts_are_uploaded_listed_shown_and_read_back_through_the_server() {
+    let server = Server::start().await;
+    let (url, key) = (server.url(), server.admin_key.clone());
+    let scratch = tempfile::tempdir().unwrap();
+    let script = scratch.path().join("greet.py");
+    std::fs::write(&script, "def run(name):\n    return 'hello ' + name\n").unwrap();
+    let manifest = scratch.path().join("greet.json");
+    std::fs::write(
+        &manifest,
+        r#"{"name":"greet","description":"Greets","outcome":"Standard","platform":"Linux","timeout":30,"entry_point":"run","entry_point_definition":{"input_params":[{"name":"name","type":"string"}],"output_params":{"type":"string","value":[]}}}"#,
+    )
+    .unwrap();
+
+    let (script_arg, manifest_arg) = (script.to_str().unwrap(), manifest.to_str().unwrap());
+    let uploaded = ward_cli(
+        &url,
+        &key,
+        &[
+            "script",
+            "upload",
+            script_arg,
+            "--manifest",
+            manifest_arg,
+            "--json",
+        ],
+    );
+    assert!(uploaded.status.success(), "{}", text(&uploaded.stderr));
+    let info: Value =
+        serde_json::from_slice(&uploaded.stdout).expect("the uploaded script as JSON");
+    assert_eq!(info["name"], "greet");
+
+    let listed = ward_cli(&url, &key, &["script", "list"]);
+    let listing = text(&listed.stdout);
+    assert!(
+        listing.contains("greet") && listing.contains("delete_file"),
+        "{listing}"
+    );
+
+    let shown = ward_cli(&url, &key, &["script", "show", "greet"]);
+    assert!(text(&shown.stdout).contains(info["script_uid"].as_str().unwrap()));
+
+    let code = ward_cli(&url, &key, &["script", "code", "greet"]);
+    assert_eq!(
+        text(&code.stdout),
+        "def run(name):\n    return 'hello ' + name\n"
+    );
+
+    std::fs::write(&script, "def run(name):\n    return undefined(\n").unwrap();
+    let refused = ward_cli(
+        &url,
+        &key,
+        &["script", "upload", script_arg, "--manifest", manifest_arg],
+    );
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused.stderr).contains("line"),
+        "{}",
+        text(&refused.stderr)
+    );
+}
