@@ -51,9 +51,15 @@ pub struct StagedFile {
     pub uploaded: bool,
 }
 
+/// How many delivered jobs a running agent remembers; a late abort arrives within minutes.
+const SETTLED_REMEMBERED: usize = 4096;
+
 pub struct Spool {
     jobs: PathBuf,
     outbox: PathBuf,
+    /// The last [`SETTLED_REMEMBERED`] jobs whose result this process delivered: the outbox no
+    /// longer has them, yet a late abort or a repeated hand-over must still find them settled.
+    settled: std::sync::Mutex<std::collections::VecDeque<String>>,
 }
 
 impl Spool {
@@ -62,6 +68,7 @@ impl Spool {
         let spool = Self {
             jobs: data_dir.join("jobs"),
             outbox: data_dir.join("outbox"),
+            settled: Default::default(),
         };
         create_private_dir(&spool.jobs)?;
         create_private_dir(&spool.outbox)?;
@@ -105,8 +112,15 @@ impl Spool {
         write_atomic(&self.entry_path(&entry.job_id), &to_json(entry)?)
     }
 
+    /// Whether the job has a result, waiting in the outbox or already delivered.
     pub fn has_result(&self, job_id: &str) -> bool {
         self.entry_path(job_id).exists()
+            || self
+                .settled
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter()
+                .any(|j| j == job_id)
     }
 
     /// Every result not yet acknowledged.
@@ -116,6 +130,12 @@ impl Spool {
 
     /// Removes an acknowledged result and its staged files.
     pub fn delivered(&self, job_id: &str) -> std::io::Result<()> {
+        let mut settled = self.settled.lock().unwrap_or_else(|e| e.into_inner());
+        if settled.len() == SETTLED_REMEMBERED {
+            settled.pop_front();
+        }
+        settled.push_back(job_id.to_owned());
+        drop(settled);
         remove_dir_if_present(&self.stage_dir(job_id))?;
         remove_if_present(&self.entry_path(job_id))?;
         sync_dir(&self.outbox)
