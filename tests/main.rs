@@ -3,6 +3,7 @@
 mod capability;
 mod cli;
 mod common;
+mod compat;
 mod e2e;
 mod sandbox;
 mod script;

@@ -3,7 +3,9 @@
 //!
 //! It talks to the store ([`crate::db`]) for everything it keeps, to the sandbox only to
 //! validate uploaded scripts, and to agents and users over HTTP with the types of
-//! [`crate::api`]. Every route is under `/api/v1`; bodies are JSON unless said otherwise.
+//! [`crate::api`]. ward's own routes are under `/api/v1`; bodies are JSON unless said otherwise.
+//! The console-compatible API that existing automation speaks is under `/public_api/v1`
+//! (see `compat`), mapped onto the same handlers and permissions.
 //!
 //! | route | who may call it |
 //! |---|---|
@@ -34,6 +36,7 @@ mod agent;
 mod archive;
 mod auth;
 mod clock;
+mod compat;
 mod endpoints;
 mod error;
 mod input;
@@ -112,6 +115,7 @@ pub fn router(state: AppState) -> Router {
     }
     Router::new()
         .nest(crate::api::PREFIX, api)
+        .merge(compat::router())
         .fallback(|| async {
             ApiError::not_found("there is no such route", "ward's API lives under /api/v1")
         })
