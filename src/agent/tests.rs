@@ -64,8 +64,9 @@ fn a_result_stays_in_the_outbox_until_it_is_delivered() {
     assert_eq!(Spool::open(dir.path()).unwrap().pending().len(), 1);
 
     spool.delivered("job-1").unwrap();
-    assert!(!spool.has_result("job-1"));
     assert!(spool.pending().is_empty());
+    assert!(spool.has_result("job-1"), "a delivered job stays settled for this process");
+    assert!(!Spool::open(dir.path()).unwrap().has_result("job-1"), "and only for it");
 }
 
 #[test]
