@@ -65,8 +65,14 @@ fn a_result_stays_in_the_outbox_until_it_is_delivered() {
 
     spool.delivered("job-1").unwrap();
     assert!(spool.pending().is_empty());
-    assert!(spool.has_result("job-1"), "a delivered job stays settled for this process");
-    assert!(!Spool::open(dir.path()).unwrap().has_result("job-1"), "and only for it");
+    assert!(
+        spool.has_result("job-1"),
+        "a delivered job stays settled for this process"
+    );
+    assert!(
+        !Spool::open(dir.path()).unwrap().has_result("job-1"),
+        "and only for it"
+    );
 }
 
 #[test]

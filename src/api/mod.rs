@@ -6,6 +6,7 @@
 //! - `endpoints`: enrolled endpoints and whether they are connected.
 //! - `actions`: creating actions, their per-endpoint statuses and results.
 //! - `agent`: the agent protocol: enrollment, job polling, status reports, results and files.
+//! - `progress`: the live progress stream of an action and its aggregated results.
 //!
 //! Identifiers: scripts have a 32-hex-digit `script_uid`, endpoints a 32-hex-digit
 //! `endpoint_id`, actions an integer `action_id` (so the consoles' API can carry them unchanged).
@@ -14,6 +15,7 @@ pub mod actions;
 pub mod agent;
 pub mod endpoints;
 pub mod people;
+pub mod progress;
 pub mod scripts;
 
 /// The version prefix of every route of ward's own API.

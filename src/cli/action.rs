@@ -1,7 +1,7 @@
 //! `ward action`: run a script on endpoints through the server, follow the action, steer it
 //! (cancel, abort, rerun) and collect its results and retrieved files.
 
-mod print;
+pub(super) mod print;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -15,7 +15,7 @@ use ward::client::Client;
 use ward::status::Status;
 
 use super::endpoint::{ConnectArgs, FilterArgs};
-use print::{print, print_created, print_results, print_status};
+use print::{print, print_aggregate, print_created, print_results, print_status};
 
 #[derive(Debug, Args)]
 pub struct ActionArgs {
@@ -30,7 +30,10 @@ enum ActionCommand {
     /// The general status, the count per status and each endpoint's status.
     Status(IdArgs),
     /// Each endpoint's result: returned values, output, exception, files.
-    Results(IdArgs),
+    Results(ResultsArgs),
+    /// For each returned field with few distinct values, how many endpoints returned each value
+    /// (over the endpoints named with --endpoint, or all).
+    Aggregate(IdArgs),
     /// Cancel endpoints that have not pulled the job yet (all, or those named with --endpoint).
     Cancel(IdArgs),
     /// Stop the script on endpoints running it (all, or those named with --endpoint).
@@ -79,8 +82,22 @@ struct RunActionArgs {
     #[arg(long)]
     wait: bool,
 
+    /// Like --wait, with a progress bar of the counts per status while the action runs.
+    #[arg(long)]
+    watch: bool,
+
     #[command(flatten)]
     server: ConnectArgs,
+}
+
+#[derive(Debug, Args)]
+struct ResultsArgs {
+    #[command(flatten)]
+    id: IdArgs,
+
+    /// Print the table as tab-separated values (one row per endpoint, for a spreadsheet).
+    #[arg(long, conflicts_with = "json")]
+    tsv: bool,
 }
 
 #[derive(Debug, Args)]
@@ -107,12 +124,21 @@ pub fn execute(args: ActionArgs) -> anyhow::Result<ExitCode> {
             let status = c.actions_status(a.id).await?;
             print(&a.server, &status, || print_status(&status))
         }),
-        ActionCommand::Results(a) => with_client(&a, |c, a| async move {
+        ActionCommand::Results(r) => with_client(&r.id, |c, a| async move {
+            if r.tsv {
+                let table = c.actions_results_tsv(a.id).await?;
+                print!("{}", print::tsv_rows_of(&table, &a.endpoints));
+                return Ok(());
+            }
             let mut results = c.actions_results(a.id).await?;
             if !a.endpoints.is_empty() {
                 results.retain(|r| a.endpoints.contains(&r.endpoint_id));
             }
             print(&a.server, &results, || print_results(&results))
+        }),
+        ActionCommand::Aggregate(a) => with_client(&a, |c, a| async move {
+            let aggregate = c.actions_aggregate(a.id, &a.endpoints).await?;
+            print(&a.server, &aggregate, || print_aggregate(&aggregate))
         }),
         ActionCommand::Cancel(a) => steer(&a, "cancel"),
         ActionCommand::Abort(a) => steer(&a, "abort"),
@@ -179,20 +205,26 @@ fn run_action(args: RunActionArgs) -> anyhow::Result<ExitCode> {
             targets: targets(&args)?,
         };
         let created = client.actions_create(&request).await?;
-        if !args.wait {
+        if !args.wait && !args.watch {
             return print(&args.server, &created, || print_created(&created))
                 .map(|()| ExitCode::SUCCESS);
         }
         if !args.server.json {
             print_created(&created);
         }
-        let status = wait_for_end(&client, created.action_id).await?;
+        let all_ok = if args.watch {
+            let watched = super::interactive::watch(&client, created.action_id).await?;
+            let succeeded = watched.counts.get(Status::CompletedSuccessfully.as_str());
+            succeeded == Some(&watched.total)
+        } else {
+            let status = wait_for_end(&client, created.action_id).await?;
+            status
+                .endpoints
+                .iter()
+                .all(|e| e.status == Status::CompletedSuccessfully)
+        };
         let results = client.actions_results(created.action_id).await?;
         print(&args.server, &results, || print_results(&results))?;
-        let all_ok = status
-            .endpoints
-            .iter()
-            .all(|e| e.status == Status::CompletedSuccessfully);
         Ok(if all_ok {
             ExitCode::SUCCESS
         } else {
@@ -222,7 +254,7 @@ async fn builtin_uid(client: &Client, name: &str) -> anyhow::Result<String> {
     }
 }
 
-fn parameters(raw: &[String]) -> anyhow::Result<Map<String, Value>> {
+pub(super) fn parameters(raw: &[String]) -> anyhow::Result<Map<String, Value>> {
     let mut params = Map::new();
     for item in raw {
         let Some((name, value)) = item.split_once('=') else {

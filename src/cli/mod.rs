@@ -4,6 +4,7 @@ mod action;
 mod agent;
 mod audit;
 mod endpoint;
+mod interactive;
 mod policy;
 mod run;
 mod script;
@@ -40,6 +41,9 @@ enum Command {
     Endpoint(endpoint::EndpointArgs),
     /// Run scripts on endpoints through a server, and follow, steer and collect the actions.
     Action(action::ActionArgs),
+    /// Hold a scope of endpoints and run library scripts or Python snippets on all of them at
+    /// once, line by line from standard input, with live counts and results.
+    Interactive(Box<interactive::InteractiveArgs>),
     /// Run the central server, or set up its first administrator and enrollment secret.
     Server(server::ServerArgs),
 }
@@ -53,6 +57,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Agent(args) => agent::execute(args),
         Command::Endpoint(args) => endpoint::execute(args),
         Command::Action(args) => action::execute(args),
+        Command::Interactive(args) => interactive::execute(*args),
         Command::Server(args) => server::execute(args),
     }
 }

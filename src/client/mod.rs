@@ -19,6 +19,7 @@ use serde::de::DeserializeOwned;
 
 pub use error::ClientError;
 use error::ErrorBody;
+pub use user::ProgressStream;
 
 /// How long an ordinary request may take before it counts as unanswered.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);

@@ -5,8 +5,9 @@
 //! and free of SQL so that a PostgreSQL store can take its place for several server replicas.
 //! Queries are blocking, so each one runs on tokio's blocking pool against the single connection.
 //! One file per table holds its queries; `migrate` creates and upgrades the schema; `transition`
-//! is the only place that decides whether a job may move from one status to another. Nothing
-//! here reads the clock: callers pass "now" (Unix seconds) in.
+//! is the only place that decides whether a job may move from one status to another, and
+//! `progress` tells an action's watchers about each change once it is committed. Nothing here
+//! reads the clock: callers pass "now" (Unix seconds) in.
 
 mod actions;
 mod endpoints;
@@ -15,6 +16,7 @@ mod error;
 mod files;
 mod jobs;
 mod migrate;
+mod progress;
 mod scripts;
 mod transition;
 mod users;
@@ -31,6 +33,7 @@ pub use endpoints::EndpointRow;
 pub use error::DbError;
 pub use files::{FileInsert, FileRow, NewFile};
 pub use jobs::{JobRow, JobView, Pulled, ResultOutcome};
+pub use progress::{JobChange, JobStatusRow};
 pub use scripts::{NewScript, ScriptRow};
 pub use transition::transition;
 pub use users::UserRow;
@@ -39,6 +42,8 @@ pub use users::UserRow;
 #[derive(Clone)]
 pub struct Db {
     conn: Arc<Mutex<Connection>>,
+    /// Where committed status changes go to the actions' watchers.
+    feed: Arc<progress::Feed>,
 }
 
 impl Db {
@@ -66,21 +71,31 @@ impl Db {
         migrate::migrate(&mut conn)?;
         Ok(Db {
             conn: Arc::new(Mutex::new(conn)),
+            feed: Arc::default(),
         })
     }
 
-    /// Runs `query` on the connection, on tokio's blocking pool.
+    /// Runs `query` on the connection, on tokio's blocking pool, then tells the actions'
+    /// watchers about the status changes it committed.
     async fn call<T, F>(&self, query: F) -> Result<T, DbError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, DbError> + Send + 'static,
     {
         let conn = Arc::clone(&self.conn);
+        let feed = Arc::clone(&self.feed);
         tokio::task::spawn_blocking(move || {
             // A panic while the lock was held cannot leave SQLite inconsistent (a transaction
             // not committed is rolled back), so a poisoned lock is still usable.
             let mut conn = conn.lock().unwrap_or_else(|e| e.into_inner());
-            query(&mut conn)
+            progress::take_noted();
+            let answer = query(&mut conn);
+            let changes = progress::take_noted();
+            drop(conn);
+            if answer.is_ok() {
+                feed.publish(changes);
+            }
+            answer
         })
         .await
         .map_err(|e| DbError::Task(e.to_string()))?

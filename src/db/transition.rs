@@ -1,8 +1,9 @@
 //! The per-endpoint state machine of an action: the one place that says which status may follow
 //! which. Every change of a job's status in the store goes through [`set_status`], which refuses
-//! (and does not apply) anything [`transition`] does not allow.
+//! (and does not apply) anything [`transition`] does not allow, and notes each change it applies
+//! for the action's watchers (`progress`).
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::DbError;
 use crate::status::Status;
@@ -55,13 +56,25 @@ pub(super) fn set_status(
     }
     let pulled = (to == Status::InProgress).then_some(now);
     let finished = to.is_final().then_some(now);
-    conn.execute(
-        "UPDATE jobs SET status = ?2, reason = COALESCE(?3, reason),
-             pulled_at = COALESCE(pulled_at, ?4), reported_at = COALESCE(?4, reported_at),
-             finished_at = COALESCE(?5, finished_at)
-         WHERE job_id = ?1 AND status = ?6",
-        params![job_id, to.as_str(), reason, pulled, finished, from.as_str()],
-    )?;
+    let changed: Option<(i64, String)> = conn
+        .query_row(
+            "UPDATE jobs SET status = ?2, reason = COALESCE(?3, reason),
+                 pulled_at = COALESCE(pulled_at, ?4), reported_at = COALESCE(?4, reported_at),
+                 finished_at = COALESCE(?5, finished_at)
+             WHERE job_id = ?1 AND status = ?6
+             RETURNING action_id, endpoint_id",
+            params![job_id, to.as_str(), reason, pulled, finished, from.as_str()],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    // Published to the action's watchers once the caller's transaction has committed.
+    if let Some((action_id, endpoint_id)) = changed {
+        super::progress::noted(super::progress::JobChange {
+            action_id,
+            endpoint_id,
+            status: to,
+        });
+    }
     Ok(())
 }
 

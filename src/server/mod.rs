@@ -16,6 +16,8 @@
 //! | `GET /endpoints?name=&platform=&ip=&tag=&status=` | view scripts and results |
 //! | `POST /actions` | run standard / high-risk scripts by the script's outcome; a snippet: run high-risk scripts and script configuration |
 //! | `GET /actions/{id}`, `GET /actions/{id}/results` | view scripts and results |
+//! | `GET /actions/{id}/events` (server-sent events), `GET /actions/{id}/results.tsv` | view scripts and results |
+//! | `GET /actions/{id}/aggregate?endpoint_id=` | view scripts and results |
 //! | `POST /actions/{id}/cancel`, `/abort`, `/rerun` | as running the action |
 //! | `GET /actions/{id}/files`, `GET /actions/{id}/endpoints/{endpoint_id}/files` (ZIP) | view scripts and results |
 //! | `POST /agent/enroll` | an enrollment secret in the body |
@@ -33,16 +35,19 @@ mod actions;
 mod actions_control;
 mod actions_view;
 mod agent;
+mod aggregate;
 mod archive;
 mod auth;
 mod clock;
 mod compat;
 mod endpoints;
 mod error;
+mod export;
 mod input;
 mod library;
 mod plan;
 mod poll;
+mod progress;
 mod scripts;
 mod state;
 pub mod sweep;
@@ -86,6 +91,12 @@ pub fn router(state: AppState) -> Router {
         .route("/actions", post(actions::actions_create))
         .route("/actions/{id}", get(actions_view::actions_get))
         .route("/actions/{id}/results", get(actions_view::actions_results))
+        .route(
+            "/actions/{id}/results.tsv",
+            get(export::actions_results_tsv),
+        )
+        .route("/actions/{id}/events", get(progress::actions_events))
+        .route("/actions/{id}/aggregate", get(aggregate::actions_aggregate))
         .route(
             "/actions/{id}/cancel",
             post(actions_control::actions_cancel),

@@ -3,6 +3,7 @@
 use anyhow::Context;
 use serde_json::Value;
 use ward::api::actions::{ActionStatus, CreatedAction, EndpointResult};
+use ward::api::progress::Aggregate;
 
 use crate::cli::endpoint::ConnectArgs;
 
@@ -126,6 +127,55 @@ fn print_returned(returned: &Value) {
     for mismatch in returned["mismatches"].as_array().into_iter().flatten() {
         println!("  note: {}", mismatch.as_str().unwrap_or_default());
     }
+}
+
+/// Each field's endpoints per value, most frequent first, after how many fields could be counted.
+pub fn print_aggregate(aggregate: &Aggregate) {
+    println!(
+        "action {}: {} endpoint(s), {} with a returned value; {} of {} field(s) aggregated",
+        aggregate.action_id,
+        aggregate.endpoints,
+        aggregate.endpoints_with_value,
+        aggregate.fields_aggregated,
+        aggregate.fields_total
+    );
+    for field in &aggregate.fields {
+        let title = match &field.friendly_name {
+            Some(friendly) if *friendly != field.name => format!("{friendly} ({})", field.name),
+            _ => field.name.clone(),
+        };
+        if !field.aggregated {
+            println!(
+                "  {title}: {} distinct value(s), not counted (too many, or lists or dictionaries)",
+                field.distinct
+            );
+            continue;
+        }
+        println!("  {title}:");
+        for value in &field.values {
+            let shown = match &value.value {
+                Value::String(text) => text.clone(),
+                other => other.to_string(),
+            };
+            println!("    {:>6}  {shown}", value.count);
+        }
+    }
+}
+
+/// The header and the rows of a TSV results table whose endpoint id (second column) is one of
+/// `endpoints`; the whole table when `endpoints` is empty.
+pub fn tsv_rows_of(table: &str, endpoints: &[String]) -> String {
+    if endpoints.is_empty() {
+        return table.to_owned();
+    }
+    let mut lines = table.split_inclusive('\n');
+    let header = lines.next().unwrap_or_default();
+    let rows = lines.filter(|line| {
+        line.split('\t')
+            .nth(1)
+            .is_some_and(|id| endpoints.iter().any(|e| e == id))
+    });
+    std::iter::once(header).chain(rows).collect()
 }
 
 fn timestamp(unix: i64) -> String {
