@@ -27,15 +27,21 @@ pub struct ConnectArgs {
     pub json: bool,
 }
 
+/// A client of `server` authenticated with the user's `api_key`, or an error saying where a
+/// key comes from.
+pub fn user_client(server: &str, api_key: Option<&str>) -> anyhow::Result<Client> {
+    let Some(key) = api_key.filter(|k| !k.trim().is_empty()) else {
+        bail!(
+            "no API key: set WARD_API_KEY or pass --api-key (an administrator creates one with \
+             `ward server add-admin NAME`)"
+        );
+    };
+    Ok(Client::new(server)?.with_api_key(key))
+}
+
 impl ConnectArgs {
     pub fn client(&self) -> anyhow::Result<Client> {
-        let Some(key) = self.api_key.as_deref().filter(|k| !k.trim().is_empty()) else {
-            bail!(
-                "no API key: set WARD_API_KEY or pass --api-key (an administrator creates one \
-                 with `ward server add-admin NAME`)"
-            );
-        };
-        Ok(Client::new(&self.server)?.with_api_key(key))
+        user_client(&self.server, self.api_key.as_deref())
     }
 
     /// A runtime for one command's requests.

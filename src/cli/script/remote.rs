@@ -4,20 +4,14 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use ward::api::scripts::{ScriptInfo, UploadScript};
 use ward::client::Client;
 
 use super::{Shared, emit, read_text, runtime, write_out};
 
 fn client(shared: &Shared, server: &str) -> anyhow::Result<Client> {
-    let Some(key) = shared.api_key.as_deref().filter(|k| !k.trim().is_empty()) else {
-        bail!(
-            "no API key: set WARD_API_KEY or pass --api-key (an administrator creates one with \
-             `ward server add-admin NAME`)"
-        );
-    };
-    Ok(Client::new(server)?.with_api_key(key))
+    crate::cli::endpoint::user_client(server, shared.api_key.as_deref())
 }
 
 /// Uploads a script with its manifest; the server validates both before it keeps them.
