@@ -2,7 +2,6 @@
 //! permission matrix, the state machine, cancel, abort, rerun, expiry and retention by the
 //! clock, results and files, refused input, and one test on a real socket.
 
-mod fixtures;
 mod support;
 
 mod agent_auth;

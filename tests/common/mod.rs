@@ -1,5 +1,7 @@
 //! Shared fixtures: one engine for the whole test binary, so the guest is compiled once per run.
 
+pub mod server;
+
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::Duration;

@@ -1,27 +1,25 @@
-//! A server of its own for each test (private data directory, frozen clock, an administrator),
-//! the console's client as automation drives it (one set of auth headers per command run,
-//! reused by every request of that run), and agents simulated over ward's agent API.
+//! The console's client as automation drives it (one set of auth headers per command run,
+//! reused by every request of that run), over the shared in-process server
+//! (`crate::common::server`) with its administrator's key in parts; agents are simulated over
+//! ward's agent API and report results with this suite's error text.
 
-use axum::Router;
-use axum::body::{Body, Bytes};
+use std::ops::Deref;
+
+use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use serde_json::{Value, json};
-use tower::ServiceExt;
 use ward::api::people::Role;
-use ward::sandbox::{Outcome, RunResult};
-use ward::server::{AppState, Clock, Config, add_user, new_enrollment_secret, router};
+use ward::sandbox::RunResult;
 use ward::status::Status;
 
-/// The frozen clock's start, Unix seconds.
-pub const T0: i64 = 1_800_000_000;
+pub use crate::common::server::{Agent, Reply, T0, sha256};
+use crate::common::server::{CODE, Ward, manifest, run_result};
 
+/// A [`Ward`] whose administrator key is known in its parts; the rest of [`Ward`] is reached
+/// through it.
 pub struct Server {
-    pub state: AppState,
-    pub router: Router,
+    ward: Ward,
     pub admin: Key,
-    secret: String,
-    /// Removed with the server.
-    _dir: tempfile::TempDir,
 }
 
 /// A ward user key, `ward_<id>_<secret>`, in its parts.
@@ -47,20 +45,6 @@ pub struct Console<'a> {
     pub headers: Vec<(String, String)>,
 }
 
-#[derive(Debug)]
-pub struct Reply {
-    pub status: StatusCode,
-    pub body: Value,
-    pub headers: axum::http::HeaderMap,
-    pub bytes: Bytes,
-}
-
-#[derive(Debug, Clone)]
-pub struct Agent {
-    pub id: String,
-    pub token: String,
-}
-
 impl Key {
     fn parse(full: String) -> Key {
         let rest = full.strip_prefix("ward_").expect("a ward key");
@@ -75,54 +59,26 @@ impl Key {
     }
 }
 
+impl Deref for Server {
+    type Target = Ward;
+
+    fn deref(&self) -> &Ward {
+        &self.ward
+    }
+}
+
 impl Server {
     pub async fn start() -> Server {
-        let dir = tempfile::Builder::new()
-            .prefix("ward-compat-test-")
-            .tempdir()
-            .expect("a temporary directory");
-        let mut config = Config::new(dir.path().join("data"));
-        config.test_clock = true;
-        let state = AppState::open(config, Clock::frozen(T0), None)
-            .await
-            .expect("the server opens its data directory");
-        let admin = add_user(state.db(), "admin", Role::Administrator, T0)
-            .await
-            .expect("the first administrator is added");
-        let secret = new_enrollment_secret(state.db(), T0)
-            .await
-            .expect("a secret");
+        let ward = Ward::start().await;
         Server {
-            router: router(state.clone()),
-            state,
-            admin: Key::parse(admin.api_key),
-            secret,
-            _dir: dir,
+            admin: Key::parse(ward.admin.clone()),
+            ward,
         }
     }
 
     /// A new user with `role`.
     pub async fn key(&self, role: Role) -> Key {
-        let name = format!("{role:?}-{}", uuid::Uuid::new_v4().simple());
-        let created = add_user(self.state.db(), &name, role, T0).await;
-        Key::parse(created.expect("a user").api_key)
-    }
-
-    pub async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await;
-        let response = response.expect("infallible");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-            .await
-            .expect("the body reads");
-        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Reply {
-            status,
-            body,
-            headers,
-            bytes,
-        }
+        Key::parse(self.ward.key(role).await)
     }
 
     /// A command run of the console's client with `key`, headers made now.
@@ -153,59 +109,20 @@ impl Server {
         }
     }
 
-    /// `method` on ward's own `/api/v1{path}` with `token` as bearer credential.
-    pub async fn api(&self, method: &str, path: &str, token: Option<&str>, body: Body) -> Reply {
-        let mut builder = Request::builder()
-            .method(method)
-            .uri(format!("/api/v1{path}"))
-            .header("content-type", "application/json");
-        if let Some(token) = token {
-            builder = builder.header("authorization", format!("Bearer {token}"));
-        }
-        self.send(builder.body(body).expect("a valid request"))
-            .await
-    }
-
     /// A new Linux endpoint.
     pub async fn enroll(&self, name: &str) -> Agent {
         self.enroll_as(name, "Linux").await
     }
 
     pub async fn enroll_as(&self, name: &str, platform: &str) -> Agent {
-        let body = json!({"secret": self.secret, "name": name, "platform": platform,
-                          "ip": "10.0.0.7", "tags": []});
-        let reply = self
-            .api("POST", "/agent/enroll", None, Body::from(body.to_string()))
-            .await;
-        assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
-        Agent {
-            id: reply.body["endpoint_id"]
-                .as_str()
-                .expect("an id")
-                .to_owned(),
-            token: reply.body["token"].as_str().expect("a token").to_owned(),
-        }
+        self.ward.enroll_tagged(name, platform, &[]).await
     }
 
     /// Uploads, as the administrator, a Linux script `run(path)` returning `{"size": ...}`.
     pub async fn upload(&self, name: &str) -> String {
-        let manifest = json!({
-            "name": name, "description": "Sizes a path.", "outcome": "Standard",
-            "platform": "Linux", "timeout": 60, "entry_point": "run",
-            "entry_point_definition": {
-                "input_params": [{"name": "path", "type": "string"}],
-                "output_params": {"type": "JSON", "value": [
-                    {"name": "size", "friendly_name": "Size", "type": "number"}
-                ]}
-            }
-        });
-        let code = "import os\n\ndef run(path):\n    return {'size': os.stat(path).st_size}\n";
-        let body = json!({"code": code, "manifest": manifest}).to_string();
-        let reply = self
-            .api("POST", "/scripts", Some(&self.admin.full), Body::from(body))
-            .await;
-        assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
-        reply.body["script_uid"].as_str().expect("a uid").to_owned()
+        let mut manifest = manifest(name, "Standard", "Linux");
+        manifest["description"] = json!("Sizes a path.");
+        self.ward.upload(CODE, manifest).await
     }
 }
 
@@ -231,55 +148,18 @@ impl Console<'_> {
     }
 }
 
+/// What only this suite's agents do; the rest of [`Agent`] is shared with the other suites.
 impl Agent {
-    /// Polls and returns the one job handed over.
-    pub async fn pull_one(&self, server: &Server) -> Value {
-        let reply = server
-            .api(
-                "GET",
-                "/agent/jobs?wait=0",
-                Some(&self.token),
-                Body::empty(),
-            )
-            .await;
-        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
-        let jobs = reply.body["jobs"].as_array().cloned().unwrap_or_default();
-        assert_eq!(jobs.len(), 1, "{}", reply.body);
-        jobs[0].clone()
-    }
-
     /// Reports the final result of `job`: `status`, returning `value`, printing "hello".
     pub async fn finish(&self, server: &Server, job: &Value, status: Status, value: Value) {
         let result = RunResult {
-            run_id: "test-run".into(),
-            status,
-            outcome: Outcome::Exited { code: 0 },
             error: (status != Status::CompletedSuccessfully).then(|| "it broke".to_owned()),
-            return_value: value,
-            exception: None,
-            exit_code: Some(0),
-            stdout: "hello\n".into(),
-            stdout_truncated: false,
-            stderr: String::new(),
-            stderr_truncated: false,
-            files_to_get: Vec::new(),
-            duration_ms: 5,
+            ..run_result(status, value)
         };
-        let path = format!(
-            "/agent/jobs/{}/result",
-            job["job_id"].as_str().unwrap_or("")
-        );
-        let body = json!({"result": result, "failed_files": []}).to_string();
-        let reply = server
-            .api("PUT", &path, Some(&self.token), Body::from(body))
-            .await;
+        let job_id = job["job_id"].as_str().unwrap_or("");
+        let reply = self.result(server, job_id, &result).await;
         assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
     }
-}
-
-pub fn sha256(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(bytes))
 }
 
 /// 64 letters and digits, as the console's client sends (upper and lower case mixed).

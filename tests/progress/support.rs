@@ -16,12 +16,11 @@ use ward::api::people::Role;
 use ward::api::progress::ProgressEvent;
 use ward::api::scripts::UploadScript;
 use ward::client::{Client, ProgressStream};
-use ward::sandbox::{Outcome, RunResult};
-use ward::server::{AppState, Clock, Config, add_user, new_enrollment_secret, serve};
+use ward::sandbox::RunResult;
+use ward::server::serve;
 use ward::status::Status;
 
-/// The frozen clock's start, Unix seconds.
-const T0: i64 = 1_800_000_000;
+use crate::common::server::{Ward, run_result};
 
 /// How long a test waits for one progress event before it fails. Well under the stream's own
 /// look-again interval, so an event that arrives proves the change woke the stream.
@@ -31,11 +30,9 @@ pub struct Served {
     pub url: String,
     pub admin: Client,
     pub admin_key: String,
-    state: AppState,
-    secret: String,
+    /// Its state, data directory and enrollment secret; requests go to `url`, not its router.
+    ward: Ward,
     stop: Option<oneshot::Sender<()>>,
-    /// Removed with the server.
-    _dir: tempfile::TempDir,
 }
 
 #[derive(Clone)]
@@ -47,53 +44,34 @@ pub struct SimAgent {
 
 impl Served {
     pub async fn start() -> Served {
-        let dir = tempfile::Builder::new()
-            .prefix("ward-progress-test-")
-            .tempdir()
-            .expect("a temporary directory");
-        let config = Config::new(dir.path().join("data"));
-        let state = AppState::open(config, Clock::frozen(T0), None)
-            .await
-            .expect("the server opens its data directory");
-        let admin_key = add_user(state.db(), "admin", Role::Administrator, T0)
-            .await
-            .expect("an administrator")
-            .api_key;
-        let secret = new_enrollment_secret(state.db(), T0)
-            .await
-            .expect("a secret");
+        let ward = Ward::open(|_| {}).await;
+        let admin_key = ward.admin.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a loopback port");
         let url = format!("http://{}", listener.local_addr().expect("an address"));
         let (stop, stopped) = oneshot::channel();
-        tokio::spawn(serve(listener, state.clone(), async {
+        tokio::spawn(serve(listener, ward.state.clone(), async {
             let _ = stopped.await;
         }));
         Served {
             admin: Client::new(&url).expect("a URL").with_api_key(&admin_key),
             url,
             admin_key,
-            state,
-            secret,
+            ward,
             stop: Some(stop),
-            _dir: dir,
         }
     }
 
     /// A client with the key of a new user with `role`.
     pub async fn user(&self, role: Role) -> Client {
-        let name = format!("{role:?}-{}", uuid::Uuid::new_v4().simple());
-        let key = add_user(self.state.db(), &name, role, T0)
-            .await
-            .expect("a user")
-            .api_key;
+        let key = self.ward.key(role).await;
         Client::new(&self.url).expect("a URL").with_api_key(&key)
     }
 
     pub async fn enroll(&self, name: &str) -> SimAgent {
         let request = Enroll {
-            secret: self.secret.clone(),
+            secret: self.ward.secret.clone(),
             name: name.to_owned(),
             platform: "Linux".into(),
             ip: "10.0.0.9".into(),
@@ -194,18 +172,10 @@ impl SimAgent {
     pub async fn finish(&self, job_id: &str, status: Status, value: Value, stdout: &str) {
         let result = RunResult {
             run_id: format!("run-{job_id}"),
-            status,
-            outcome: Outcome::Exited { code: 0 },
             error: (status != Status::CompletedSuccessfully).then(|| format!("ended {status}")),
-            return_value: value,
-            exception: None,
-            exit_code: Some(0),
             stdout: stdout.to_owned(),
-            stdout_truncated: false,
-            stderr: String::new(),
-            stderr_truncated: false,
-            files_to_get: Vec::new(),
             duration_ms: 3,
+            ..run_result(status, value)
         };
         let report = ResultReport {
             result,
