@@ -5,6 +5,7 @@ mod cli;
 mod common;
 mod compat;
 mod e2e;
+mod hostile;
 mod progress;
 mod sandbox;
 mod script;

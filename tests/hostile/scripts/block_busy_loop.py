@@ -1,0 +1,5 @@
+# attempt: spin the CPU without end
+# status: Timeout
+def run():
+    while True:
+        pass
