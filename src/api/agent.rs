@@ -100,3 +100,35 @@ pub struct FileUpload {
 pub struct Disabled {
     pub reason: String,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// The agent decodes whatever a server (or something posing as one) sends without
+        /// panicking; a malformed answer is an error it reports and retries.
+        #[test]
+        fn decoding_arbitrary_bytes_as_agent_messages_never_panics(
+            bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..1024)
+        ) {
+            let _ = serde_json::from_slice::<Poll>(&bytes);
+            let _ = serde_json::from_slice::<Enrolled>(&bytes);
+            let _ = serde_json::from_slice::<ResultReport>(&bytes);
+            let _ = serde_json::from_slice::<Enroll>(&bytes);
+        }
+
+        /// The same for well-formed JSON of the wrong shape.
+        #[test]
+        fn decoding_arbitrary_json_as_a_poll_never_panics(
+            key in "[a-z_]{1,8}", n in proptest::num::i64::ANY, text in ".{0,32}"
+        ) {
+            let value = serde_json::json!({ "jobs": [{ key.clone(): n, "code": text.clone() }], "aborts": [n] });
+            let _ = serde_json::from_value::<Poll>(value);
+            let value = serde_json::json!({ "jobs": text, "aborts": { key: n } });
+            let _ = serde_json::from_value::<Poll>(value);
+        }
+    }
+}

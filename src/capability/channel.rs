@@ -218,6 +218,31 @@ mod tests {
         assert_eq!(line, Some(Ok(b"{\"op\":\"x\"}".to_vec())));
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// Whatever bytes the guest writes, in whatever pieces, the decoder never panics, keeps
+        /// at most one request's worth of bytes, and yields each line at most once.
+        #[test]
+        fn arbitrary_writes_never_panic_or_grow_past_one_request(
+            pieces in proptest::collection::vec(proptest::collection::vec(proptest::num::u8::ANY, 0..512), 0..16)
+        ) {
+            let mut channel = Channel::default();
+            for piece in &pieces {
+                let mut rest: &[u8] = piece;
+                while !rest.is_empty() {
+                    let (consumed, line) = channel.accept(rest);
+                    proptest::prop_assert!(consumed > 0 && consumed <= rest.len());
+                    if let Some(Ok(line)) = line {
+                        let _ = serde_json::from_slice::<Request>(&line);
+                    }
+                    rest = &rest[consumed..];
+                }
+                proptest::prop_assert!(channel.request.len() <= MAX_REQUEST_BYTES);
+            }
+        }
+    }
+
     #[test]
     fn an_oversized_request_is_refused_without_keeping_it() {
         let mut channel = Channel::default();
