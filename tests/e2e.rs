@@ -3,6 +3,8 @@
 //!
 //! - `statuses`: every final status reached for real, a job's latency to a connected agent, rerun.
 //! - `durability`: an agent killed mid-job, a server killed mid-action; nothing lost or stuck.
+//! - `faults`: SIGKILL at each stage of a job, a server killed mid-action, an unwritable
+//!   database, the network cut; one final status and one result per endpoint.
 //! - `files`: retrieved files downloaded as archives, and their retention.
 //! - `disable`: `ward agent disable-scripts` on a running and on a stopped agent.
 //! - `cli`: `ward endpoint` and `ward action` as a user runs them, and their errors.
@@ -12,6 +14,7 @@ mod agent;
 mod cli;
 mod disable;
 mod durability;
+mod faults;
 mod files;
 mod harness;
 mod statuses;

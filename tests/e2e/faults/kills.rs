@@ -1,0 +1,205 @@
+//! The agent killed with SIGKILL at each stage of a job: received and waiting for a slot,
+//! running, with its result on disk but not sent, and between a file's upload and the result.
+//! The last stage is reached through the agent's `WARD_AGENT_FAULT` fault-injection point.
+
+use std::process::Child;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use ward::agent::AGENT_STOPPED;
+use ward::api::actions::{CreateAction, Targets};
+use ward::api::scripts::UploadScript;
+use ward::status::Status;
+
+use super::super::agent::{Agent, policy_reading};
+use super::super::harness::{Server, stop, ward};
+use super::super::{snippet, wait_status};
+use super::{SOON, one_result_each, outbox, outbox_holds};
+
+const SLEEP: &str = "import time\ntime.sleep(60)";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_waiting_for_a_slot_or_running_when_the_agent_is_killed_each_fail_once() {
+    let server = Server::start().await;
+    let scratch = tempfile::tempdir().unwrap();
+    let mut agent = Agent::start(&server, "e2e-fault-slots", &policy_reading(scratch.path()));
+    let id = agent.connected(&server).await;
+    let client = server.client();
+
+    // Four slots: four jobs run, the fifth is journaled and waits, not started.
+    let mut actions = Vec::new();
+    for _ in 0..5 {
+        actions.push(snippet(&client, SLEEP, &[&id], 120).await);
+    }
+    agent.holds_jobs(5).await;
+    agent.kill();
+    agent.restart();
+
+    for action in actions {
+        let statuses = one_result_each(&client, action, &[&id]).await;
+        assert_eq!(statuses, [Status::Failed]);
+        let result = &client.actions_results(action).await.unwrap()[0];
+        assert_eq!(result.reason.as_deref(), Some(AGENT_STOPPED), "{result:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_result_on_disk_but_not_sent_arrives_once_after_the_agent_is_killed() {
+    let mut server = Server::start().await;
+    let scratch = tempfile::tempdir().unwrap();
+    let mut agent = Agent::start(&server, "e2e-fault-outbox", &policy_reading(scratch.path()));
+    let id = agent.connected(&server).await;
+    let client = server.client();
+
+    let action = snippet(&client, "print('kept on disk')", &[&id], 60).await;
+    agent.holds_jobs(1).await;
+    // With the server down the result cannot be acknowledged: the agent is stopped between
+    // "in the outbox" and "sent".
+    server.kill();
+    outbox_holds(&agent, 1).await;
+    agent.kill();
+
+    server.restart().await;
+    agent.restart();
+    let statuses = one_result_each(&client, action, &[&id]).await;
+    assert_eq!(statuses, [Status::CompletedSuccessfully]);
+    let result = &client.actions_results(action).await.unwrap()[0];
+    assert!(
+        result.standard_output.contains("kept on disk"),
+        "{result:?}"
+    );
+}
+
+const COLLECT: &str = "def run(path):\n    return {'files_to_get': [path]}\n";
+
+/// An agent process on `agent`'s data directory with `WARD_AGENT_FAULT` set, killed when dropped.
+struct Faulted(Option<Child>);
+
+impl Faulted {
+    fn start(server: &Server, agent: &Agent, fault: &str) -> Self {
+        let log = std::fs::OpenOptions::new()
+            .append(true)
+            .open(agent.dir.path().join("agent.log"))
+            .expect("the agent log opens");
+        let child = ward()
+            .args([
+                "agent",
+                "--server",
+                &server.url(),
+                "--enroll",
+                &server.secret,
+            ])
+            .args(["--name", &agent.name, "--tag", "e2e"])
+            .arg("--data-dir")
+            .arg(agent.dir.path())
+            .env("WARD_DATA_DIR", agent.dir.path())
+            .env("WARD_AGENT_FAULT", fault)
+            .stdout(log.try_clone().expect("a second handle on the log"))
+            .stderr(log)
+            .spawn()
+            .expect("the agent starts");
+        Self(Some(child))
+    }
+}
+
+impl Drop for Faulted {
+    fn drop(&mut self) {
+        stop(&mut self.0);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_uploaded_just_before_the_agent_is_killed_is_counted_once() {
+    let server = Server::start().await;
+    let scratch = tempfile::tempdir().unwrap();
+    let wanted = scratch.path().join("evidence.txt");
+    std::fs::write(&wanted, b"uploaded twice, kept once\n").unwrap();
+    let mut agent = Agent::start(&server, "e2e-fault-upload", &policy_reading(scratch.path()));
+    let id = agent.connected(&server).await;
+    let client = server.client();
+    agent.kill();
+    let mut faulted = Faulted::start(&server, &agent, "pause-after-upload");
+
+    let manifest = json!({
+        "name": "e2e_fault_collect",
+        "description": "Retrieves one file.",
+        "outcome": "Standard",
+        "platform": "Linux",
+        "timeout": 60,
+        "entry_point": "run",
+        "entry_point_definition": {
+            "input_params": [{"name": "path", "type": "string"}],
+            "output_params": {"type": "JSON", "value": []}
+        }
+    });
+    let upload = UploadScript {
+        code: COLLECT.into(),
+        manifest,
+    };
+    let script = client
+        .scripts_upload(&upload)
+        .await
+        .expect("the script uploads");
+    let mut parameters = serde_json::Map::new();
+    parameters.insert("path".into(), json!(wanted.display().to_string()));
+    let request = CreateAction {
+        script_uid: Some(script.script_uid),
+        snippet: None,
+        parameters,
+        timeout: None,
+        targets: Targets {
+            endpoint_ids: vec![id.clone()],
+            filter: None,
+        },
+    };
+    let action = client
+        .actions_create(&request)
+        .await
+        .expect("the action")
+        .action_id;
+
+    // The file is on the server; the agent's outbox does not say so yet.
+    let started = Instant::now();
+    while !agent.log().contains("fault injection: pausing") {
+        assert!(
+            started.elapsed() < SOON,
+            "the upload never paused:\n{}",
+            agent.log()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    wait_status(&client, action, &id, Status::InProgress, SOON).await;
+    let on_disk = outbox(&agent);
+    assert!(
+        on_disk.len() == 1 && on_disk[0].contains("\"uploaded\":false"),
+        "{on_disk:?}"
+    );
+    stop(&mut faulted.0);
+    agent.restart();
+
+    let statuses = one_result_each(&client, action, &[&id]).await;
+    assert_eq!(statuses, [Status::CompletedSuccessfully]);
+    let result = &client.actions_results(action).await.unwrap()[0];
+    assert_eq!(
+        (result.retrieved_files, result.failed_files),
+        (1, 0),
+        "{result:?}"
+    );
+
+    // Sent twice, stored once: the archive holds the file a single time.
+    let downloads = tempfile::tempdir().unwrap();
+    let zip = downloads.path().join("action.zip");
+    client
+        .actions_files(action, None, &zip)
+        .await
+        .expect("the archive downloads");
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
+    let copies = (0..archive.len())
+        .filter(|&i| {
+            archive
+                .by_index(i)
+                .is_ok_and(|e| e.name().is_ok_and(|n| n.ends_with("evidence.txt")))
+        })
+        .count();
+    assert_eq!(copies, 1, "copies of the file in the archive");
+}
