@@ -1,0 +1,101 @@
+//! What the guest pays while it runs: epoch interruption (the timeouts) on a pure-Python loop,
+//! and the round trip of one mediated host call with its audit record.
+
+use std::time::Duration;
+
+use ward::sandbox::Sandbox;
+
+use crate::{Host, Row, engine_options, entry, job, median, ms, run_timed};
+
+/// A pure-Python loop of a few seconds; it returns its own duration, measured in the guest, so
+/// that the interpreter's start-up is left out.
+const LOOP: &str = "
+import time
+
+def run():
+    started = time.perf_counter()
+    n = 0
+    for i in range(30_000_000):
+        n += i
+    return time.perf_counter() - started
+";
+const LOOP_SAMPLES: usize = 3;
+
+/// Host calls made in one run.
+const CALLS: usize = 20_000;
+
+fn loop_seconds(sandbox: &Sandbox, runtime: &tokio::runtime::Runtime) -> Duration {
+    let (value, _) = run_timed(sandbox, runtime, &job(LOOP, entry("run")));
+    Duration::from_secs_f64(value.as_f64().expect("the loop returns its duration"))
+}
+
+/// The same loop in a sandbox whose code has epoch checks (the normal engine) and in one whose
+/// code has none. The second engine compiles its own code the first time (minutes, then cached).
+pub fn timeout_cost(host: &Host) -> Row {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let bare = Sandbox::load_without_epoch_interruption(&engine_options())
+        .expect("the engine without epoch interruption loads")
+        .with_host_access(host.access.clone());
+    let (mut with, mut without) = (Vec::new(), Vec::new());
+    for _ in 0..LOOP_SAMPLES {
+        with.push(loop_seconds(&host.sandbox, &runtime));
+        without.push(loop_seconds(&bare, &runtime));
+    }
+    let (with, without) = (median(&mut with), median(&mut without));
+    let ratio = with.as_secs_f64() / without.as_secs_f64();
+    Row {
+        target: "timeout cost, pure-Python loop (median of 3)".into(),
+        measured: format!("{} with epoch interruption", ms(with)),
+        baseline: format!("{} without", ms(without)),
+        ratio,
+        goal: "≤ 1.05x",
+        met: ratio <= 1.05,
+    }
+}
+
+/// `os.path.exists` on an allowed file, `CALLS` times in one sandbox, timed in the guest; each
+/// call is checked against the policy and leaves an audit record.
+pub fn host_calls(host: &Host) -> Row {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let path = host.data.join("present.txt").display().to_string();
+    let code = format!(
+        "
+import os, time
+
+def run():
+    exists = os.path.exists
+    started = time.perf_counter()
+    for _ in range({CALLS}):
+        if not exists({path:?}):
+            raise RuntimeError('the file is not seen')
+    return {CALLS} / (time.perf_counter() - started)
+"
+    );
+    let before = audit_lines(host);
+    let (value, _) = run_timed(&host.sandbox, &runtime, &job(&code, entry("run")));
+    let recorded = audit_lines(host) - before;
+    assert!(
+        recorded >= CALLS,
+        "only {recorded} audit records for {CALLS} calls"
+    );
+    let rate = value.as_f64().expect("the rate is a number");
+    let ratio = rate / 20_000.0;
+    Row {
+        target: "host calls, `os.path.exists` on an allowed path, audited".into(),
+        measured: format!("{rate:.0} calls/s"),
+        baseline: "20000 calls/s (the goal)".into(),
+        ratio,
+        goal: "≥ 1x",
+        met: ratio >= 1.0,
+    }
+}
+
+fn audit_lines(host: &Host) -> usize {
+    std::fs::read_to_string(&host.audit_path).map_or(0, |log| log.lines().count())
+}

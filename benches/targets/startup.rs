@@ -1,0 +1,133 @@
+//! A trivial job from end to end: its latency in the engine, and how many such jobs the engine
+//! sustains per core, each against `python3 -I -S` started as a fresh process for the same script.
+
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use ward::sandbox::Mode;
+
+use crate::{Host, Row, job, median, ms, native_python, run_timed};
+
+/// Prints, so that output capture is part of the measure.
+const SCRIPT: &str = "print(sum(range(100)))\n";
+const LATENCY_SAMPLES: usize = 20;
+
+fn script_file() -> tempfile::NamedTempFile {
+    let file = tempfile::Builder::new()
+        .prefix("ward-bench-")
+        .suffix(".py")
+        .tempfile()
+        .expect("a temporary script");
+    std::fs::write(file.path(), SCRIPT).expect("the script is written");
+    file
+}
+
+fn run_native(python: &str, script: &std::path::Path) {
+    let out = Command::new(python)
+        .args(["-I", "-S"])
+        .arg(script)
+        .output()
+        .expect("python3 starts");
+    assert!(
+        out.status.success(),
+        "python3 failed on the benchmark script"
+    );
+}
+
+/// From the job reaching the engine to its result ready, audit records included.
+pub fn latency(host: &Host) -> Row {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    for _ in 0..2 {
+        run_timed(&host.sandbox, &runtime, &job(SCRIPT, Mode::JustRun));
+    }
+    let mut ward: Vec<Duration> = (0..LATENCY_SAMPLES)
+        .map(|_| run_timed(&host.sandbox, &runtime, &job(SCRIPT, Mode::JustRun)).1)
+        .collect();
+
+    let python = native_python();
+    let script = script_file();
+    let mut native: Vec<Duration> = (0..LATENCY_SAMPLES)
+        .map(|_| {
+            let started = Instant::now();
+            run_native(&python, script.path());
+            started.elapsed()
+        })
+        .collect();
+    let (ward, native) = (median(&mut ward), median(&mut native));
+    let ratio = ward.as_secs_f64() / native.as_secs_f64();
+    Row {
+        target: "job latency, trivial script (median of 20)".into(),
+        measured: ms(ward),
+        baseline: format!("{} `python3 -I -S`", ms(native)),
+        ratio,
+        goal: "≤ 0.2x",
+        met: ratio <= 0.2,
+    }
+}
+
+/// Trivial jobs per second per core, `cores` workers at once for `duration`.
+pub fn throughput(host: &Host, cores: usize, duration: Duration) -> Row {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(cores)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let done = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let workers: Vec<_> = (0..cores)
+        .map(|_| {
+            let sandbox = host.sandbox.clone();
+            let done = done.clone();
+            runtime.spawn(async move {
+                while started.elapsed() < duration {
+                    let job = job(SCRIPT, Mode::JustRun);
+                    let limits = ward::sandbox::Limits::default();
+                    let result = sandbox.run(&job, &limits, std::future::pending()).await;
+                    assert!(
+                        result.is_ok_and(|r| r.stdout == "4950\n"),
+                        "a throughput run failed"
+                    );
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        runtime.block_on(worker).expect("a worker finishes");
+    }
+    let ward = done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64() / cores as f64;
+
+    let python = native_python();
+    let script = script_file();
+    let started = Instant::now();
+    let spawned: u64 = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..cores)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut n = 0u64;
+                    while started.elapsed() < duration {
+                        run_native(&python, script.path());
+                        n += 1;
+                    }
+                    n
+                })
+            })
+            .collect();
+        threads.into_iter().filter_map(|t| t.join().ok()).sum()
+    });
+    let native = spawned as f64 / started.elapsed().as_secs_f64() / cores as f64;
+    let ratio = ward / native;
+    Row {
+        target: "throughput, trivial jobs with output and audit".into(),
+        measured: format!("{ward:.1} jobs/s/core"),
+        baseline: format!("{native:.1} `python3 -I -S`/s/core"),
+        ratio,
+        goal: "≥ 5x",
+        met: ratio >= 5.0,
+    }
+}
