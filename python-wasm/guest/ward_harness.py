@@ -13,7 +13,6 @@ the host trusts no field of the result beyond "this is what the script produced"
 import builtins
 import json
 import sys
-import traceback
 
 JOB_PATH = "/ward/run/job.json"
 RESULT_PATH = "/ward/run/result.json"
@@ -37,6 +36,13 @@ def _exit_code(exc):
 def _traceback(exc):
     """The traceback from the script's first frame on: the harness's own frames say nothing
     about the script."""
+    # Imported only when needed: `traceback` pulls in a dozen modules, a third of the harness's
+    # start-up, and most runs never raise. Out of memory, even that import can fail.
+    try:
+        import traceback
+    except BaseException:  # noqa: BLE001 - the result must still be written
+        return f"{type(exc).__name__}: {exc}\n"
+
     tb = exc.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
         tb = tb.tb_next
