@@ -133,10 +133,8 @@ impl MediatedWasi {
     async fn process_get(&mut self, args: GetArgs) -> Result<Value, HostError> {
         let interval = parse_cpu_interval(args.cpu_interval).map_err(process_error)?;
         let info = self
-            .processes
-            .get(args.pid, interval)
-            .await
-            .map_err(process_error)?;
+            .process_named(args.pid, interval, Operation::ProcessList)
+            .await?;
         let target = Target::Process {
             pid: info.pid,
             name: info.name.clone(),
@@ -151,10 +149,8 @@ impl MediatedWasi {
 
     async fn process_kill(&mut self, args: KillArgs) -> Result<Value, HostError> {
         let info = self
-            .processes
-            .get(args.pid, None)
-            .await
-            .map_err(process_error)?;
+            .process_named(args.pid, None, Operation::ProcessKill)
+            .await?;
         let target = Target::Process {
             pid: info.pid,
             name: info.name,
@@ -168,6 +164,27 @@ impl MediatedWasi {
         self.context.finish(permit, outcome).map_err(denied)?;
         result.map_err(process_error)?;
         Ok(Value::Null)
+    }
+
+    /// Looks a process up before the policy judges it by name. A pid with no process is recorded
+    /// too, so that probing for which pids exist leaves a trace like any other request.
+    async fn process_named(
+        &mut self,
+        pid: u32,
+        interval: Option<std::time::Duration>,
+        op: Operation,
+    ) -> Result<ProcessInfo, HostError> {
+        match self.processes.get(pid, interval).await {
+            Ok(info) => Ok(info),
+            Err(error) => {
+                let label = format!("pid {pid}");
+                let outcome = format!("error: {error}");
+                self.context
+                    .record_summary(op, &label, Verdict::Deny, "no such process", outcome)
+                    .map_err(denied)?;
+                Err(process_error(error))
+            }
+        }
     }
 
     fn registry(&mut self, op: &str, args: KeyArgs) -> Result<Value, HostError> {

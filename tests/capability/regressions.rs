@@ -57,3 +57,29 @@ async fn a_hard_link_from_a_host_file_into_the_scratch_directory_is_refused() ->
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn asking_for_a_pid_with_no_process_is_recorded() -> TestResult {
+    let tree = Tree::new()?;
+    let host = Host::new(&tree_policy(&tree.base))?;
+    let code = "import psutil, ward_channel\n\
+                def kill():\n    ward_channel.call('process.kill', pid=2147483001, signal='kill')\n\
+                def run():\n    return {'get': attempt(lambda: psutil.Process(2147483000).name()), \
+                'kill': attempt(kill)}";
+    let done = host.returned(Risk::HighRisk, code, json!({})).await?;
+    assert_eq!(done.at("get"), "NoSuchProcess");
+    assert_eq!(done.at("kill"), "HostError");
+    recorded(
+        &done.records,
+        "process.list",
+        "pid 2147483000",
+        Decision::Deny,
+    )?;
+    recorded(
+        &done.records,
+        "process.kill",
+        "pid 2147483001",
+        Decision::Deny,
+    )?;
+    Ok(())
+}
