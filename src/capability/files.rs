@@ -104,6 +104,8 @@ impl MediatedWasi {
 
     /// Resolves the path again after opening it: if it now leads elsewhere, another process
     /// swapped a component between the check and the open, and the descriptor is closed unused.
+    /// Known gap: a swap made and undone between the check and this second look goes unseen;
+    /// closing it needs the open itself done through ward's own directory handles.
     async fn confirm_unchanged(
         &mut self,
         memory: &mut GuestMemory<'_>,

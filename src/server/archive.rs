@@ -1,6 +1,9 @@
 //! Downloading retrieved files as one ZIP archive, for a whole action or one endpoint, with
 //! entries named `<endpoint name>/<path on the endpoint>`. Names come from agents, so each is
 //! made harmless before it goes into the archive: no absolute path, no drive, no `..`.
+//!
+//! Known gap: the archive is built in memory, which matters for actions whose retrieved files
+//! add up to more than the server can hold at once; streaming it needs a streaming ZIP writer.
 
 use std::collections::HashSet;
 use std::io::{Cursor, Write};

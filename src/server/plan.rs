@@ -98,7 +98,8 @@ pub fn script_plan(
 }
 
 /// A snippet runs from top to bottom, as a standard-risk script (it has no manifest to declare
-/// otherwise), on any platform.
+/// otherwise), on any platform. Running one still needs the high-risk permission, as in the
+/// consoles; whether it should also run at high risk is an open product decision.
 pub fn snippet_plan(
     code: String,
     parameters: &Map<String, Value>,

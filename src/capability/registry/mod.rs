@@ -27,6 +27,9 @@
 //! [`MAX_KEY_DEPTH`] levels deep, value names up to [`MAX_VALUE_NAME_LEN`]
 //! characters (all Windows' own), values up to [`MAX_VALUE_BYTES`], and the
 //! whole hive file up to [`MAX_HIVE_BYTES`].
+//!
+//! Known gap: on Windows this hive stands in for the real registry too; a backend for the real
+//! one is missing, and matters as soon as the agent runs on Windows endpoints.
 
 mod error;
 mod file;
