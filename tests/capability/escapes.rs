@@ -119,14 +119,7 @@ def run(secret, other):
     let params = json!({ "secret": text(&outside.secret), "other": text(&outside.dir) });
     let done = host.returned(Risk::HighRisk, code, params).await?;
 
-    for (attempt, _) in done.value.as_object().into_iter().flatten() {
-        assert_eq!(
-            done.at(attempt),
-            "PermissionError",
-            "{attempt}: {:?}",
-            done.value
-        );
-    }
+    done.assert_every("PermissionError");
     assert!(outside.untouched() && !outside.dir.join("new.txt").exists());
     let secret = text(&outside.secret);
     for operation in ["file.read", "file.list", "file.delete"] {
@@ -159,14 +152,7 @@ def run(tree, other):
     let params = json!({ "tree": tree.at(""), "other": text(&outside.dir) });
     let done = host.returned(Risk::HighRisk, code, params).await?;
 
-    for (attempt, _) in done.value.as_object().into_iter().flatten() {
-        assert_eq!(
-            done.at(attempt),
-            "PermissionError",
-            "{attempt}: {:?}",
-            done.value
-        );
-    }
+    done.assert_every("PermissionError");
     assert!(outside.untouched());
     assert_eq!(fs::read_to_string(tree.tree.join("a.txt"))?, "hello");
     let mut left_outside: Vec<_> = fs::read_dir(&outside.dir)?

@@ -234,6 +234,13 @@ pub struct Returned {
 }
 
 impl Returned {
+    /// Asserts that every attempt the script returned ended as `expected`.
+    pub fn assert_every(&self, expected: &str) {
+        for (attempt, _) in self.value.as_object().into_iter().flatten() {
+            assert_eq!(self.at(attempt), expected, "{attempt}: {:?}", self.value);
+        }
+    }
+
     /// The returned value at `key`, as a string (`"ok"` or an exception's class for
     /// `attempt`).
     pub fn at(&self, key: &str) -> &str {
