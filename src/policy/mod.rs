@@ -25,6 +25,7 @@ mod rule;
 mod target;
 #[cfg(test)]
 mod tests;
+mod transfer;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -34,6 +35,7 @@ pub use model::{Decision, OpSet, Operation, Request, Risk, Target, TargetKind};
 pub use protected::Protected;
 pub use raw::DEFAULT_MAX_RETRIEVED_FILE_BYTES;
 pub use report::Warning;
+pub use transfer::PolicyTransfer;
 
 use raw::RawPolicy;
 use rule::{Effect, Rule, build_rule};
@@ -55,6 +57,8 @@ pub struct Limits {
 pub struct Policy {
     /// Name used in decisions and messages, usually the file's path.
     source: String,
+    /// The TOML it was parsed from, so that another process can rebuild it exactly.
+    text: String,
     deny: Vec<Rule>,
     allow: Vec<Rule>,
     protected: Protected,
@@ -105,6 +109,7 @@ impl Policy {
 
         Ok(Policy {
             source: source_name.to_owned(),
+            text: text.to_owned(),
             deny,
             allow,
             protected,

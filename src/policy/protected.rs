@@ -16,7 +16,7 @@ use super::model::Operation;
 /// shows (`protected: audit log`). A protected path is refused to every
 /// operation; a protected process may still appear in a process list, since
 /// its pid and name are public on the host, but is never killed.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Protected {
     pids: Vec<(u32, String)>,
     paths: Vec<(PathBuf, String)>,
