@@ -129,6 +129,19 @@ pub enum AuditError {
         path: PathBuf,
     },
 
+    /// A record written in another process (see [`super::RecordSink`]) did not reach it.
+    #[error(
+        "the audit log `{}` is written by the ward process that started this one, and it did not \
+         take the record ({reason}); the operation was refused. Check that process's own errors",
+        path.display()
+    )]
+    Relay {
+        /// The log file.
+        path: PathBuf,
+        /// What went wrong on the way.
+        reason: String,
+    },
+
     /// The sequence number cannot grow any further.
     #[error(
         "the audit log `{}` has used every sequence number; move it aside to start a new log",

@@ -19,7 +19,7 @@ use super::lines::{self, MAX_LINE_BYTES, Tail};
 use super::record::{Entry, Record};
 
 /// How far a record must have gone when [`AuditLog::append`] returns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Durability {
     /// On disk (`sync_data`), together with every record before it. For
     /// operations that change the host: the record survives a power loss
@@ -48,7 +48,25 @@ pub struct AuditLog {
 
 struct Shared {
     path: PathBuf,
-    state: Mutex<State>,
+    writer: Writer,
+}
+
+enum Writer {
+    /// This process holds the file and the head of the chain.
+    File(Mutex<State>),
+    /// Another process does: a warm interpreter's records go to the agent that started it, so
+    /// that one chain stays one chain however many processes run scripts.
+    Relay(Arc<dyn RecordSink>),
+}
+
+/// Hands records to the process that writes the log, and returns once it has written them as
+/// durably as asked, or says why it could not.
+pub trait RecordSink: Send + Sync {
+    /// # Errors
+    ///
+    /// [`AuditError::Relay`] when the record did not reach the log; the operation it describes
+    /// must not proceed.
+    fn append(&self, entry: Entry, durability: Durability) -> Result<Anchor, AuditError>;
 }
 
 struct State {
@@ -123,9 +141,19 @@ impl AuditLog {
         Ok(Self {
             shared: Arc::new(Shared {
                 path,
-                state: Mutex::new(state),
+                writer: Writer::File(Mutex::new(state)),
             }),
         })
+    }
+
+    /// A log written by another process, which `sink` reaches. `path` names that process's file.
+    pub fn relayed(path: impl Into<PathBuf>, sink: Arc<dyn RecordSink>) -> Self {
+        Self {
+            shared: Arc::new(Shared {
+                path: path.into(),
+                writer: Writer::Relay(sink),
+            }),
+        }
     }
 
     /// The file this log writes to; the policy protects it from scripts.
@@ -136,8 +164,9 @@ impl AuditLog {
     /// The last record written, or `None` for an empty log. Store it outside
     /// the log and pass it to [`super::verify_with_anchor`] later to detect
     /// records removed from the end, which the chain alone cannot show.
+    /// A relayed log has no head of its own: ask the process that writes it.
     pub fn head(&self) -> Option<Anchor> {
-        self.lock().head
+        self.lock().and_then(|state| state.head)
     }
 
     /// Writes `entry` as the next record, stamped with the current time, the
@@ -153,7 +182,10 @@ impl AuditLog {
     /// the entry describes must not proceed.
     pub fn append(&self, entry: Entry, durability: Durability) -> Result<Anchor, AuditError> {
         let path = &self.shared.path;
-        let mut guard = self.lock();
+        let mut guard = match &self.shared.writer {
+            Writer::File(state) => lock(state),
+            Writer::Relay(sink) => return sink.append(entry, durability),
+        };
         let state = &mut *guard;
         if state.failed {
             return Err(AuditError::Failed { path: path.clone() });
@@ -204,7 +236,10 @@ impl AuditLog {
     /// [`AuditError::Sync`] when the flush fails, and [`AuditError::Failed`]
     /// when an earlier one did.
     pub fn flush(&self) -> Result<(), AuditError> {
-        let mut state = self.lock();
+        // A relayed record is as durable as asked when its append returns.
+        let Some(mut state) = self.lock() else {
+            return Ok(());
+        };
         if state.failed {
             return Err(AuditError::Failed {
                 path: self.shared.path.clone(),
@@ -213,14 +248,18 @@ impl AuditLog {
         state.sync(&self.shared.path)
     }
 
-    /// The state behind the lock. No code panics while holding it, so a
-    /// poisoned lock still guards consistent state.
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.shared
-            .state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> Option<MutexGuard<'_, State>> {
+        match &self.shared.writer {
+            Writer::File(state) => Some(lock(state)),
+            Writer::Relay(_) => None,
+        }
     }
+}
+
+/// The state behind the lock. No code panics while holding it, so a poisoned lock still guards
+/// consistent state.
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl std::fmt::Debug for AuditLog {

@@ -36,6 +36,6 @@ mod test_support;
 pub use chain::{Anchor, AnchorParseError, DigestParseError, Sha256Digest};
 pub use error::AuditError;
 pub use lines::MAX_LINE_BYTES;
-pub use log::{AuditLog, Durability};
+pub use log::{AuditLog, Durability, RecordSink};
 pub use record::{Decision, Entry, MAX_FIELD_BYTES, RUN_END, RUN_START, Record, ScriptRun};
 pub use verify::{Break, Problem, Verdict, Verified, verify, verify_with_anchor};

@@ -70,7 +70,7 @@ pub struct Record {
 
 /// The run a record is about: filled once per run and borrowed by each
 /// [`Entry`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScriptRun {
     /// Identifier of the run.
     pub run_id: String,
@@ -82,7 +82,7 @@ pub struct ScriptRun {
 
 /// The caller's part of a record. Outcome and duration start unknown
 /// (`null`), which is what a record written before the operation says.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
     run: ScriptRun,
     operation: String,
