@@ -253,3 +253,26 @@ fn push_keys<'a>(path: &str, key: &'a Key, out: &mut Vec<SavedKey<'a>>) {
         push_keys(&format!("{path}\\{}", child.name), child, out);
     }
 }
+
+/// Holds the hive's directory locked until dropped, so that two processes changing the same
+/// hive take turns: each reads the file, changes it and saves it under the lock.
+#[cfg(unix)]
+pub(super) fn lock_dir(path: &Path) -> Result<File, RegistryError> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let write_error = |source| RegistryError::Write {
+        path: path.to_owned(),
+        source,
+    };
+    let handle = File::open(dir).map_err(write_error)?;
+    handle.lock().map_err(write_error)?;
+    Ok(handle)
+}
+
+/// Windows offers no lock on a directory; there one process holds a hive (no warm interpreters).
+#[cfg(not(unix))]
+pub(super) fn lock_dir(_path: &Path) -> Result<(), RegistryError> {
+    Ok(())
+}

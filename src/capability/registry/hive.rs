@@ -12,12 +12,28 @@ use super::value::{KeyInfo, NamedValue, RegValue};
 /// A registry hive backed by one JSON file.
 ///
 /// Every change is written to the file before the method returns; a change
-/// that cannot be saved is not made, in memory either. Only one `Hive` should
-/// have a given file open at a time: each saves its own view over the file.
+/// that cannot be saved is not made, in memory either. Several processes may
+/// hold the same file (each warm interpreter is one): a change is made under
+/// a lock on the hive's directory, to the file's current content.
 #[derive(Debug)]
 pub struct Hive {
     path: PathBuf,
     tree: Tree,
+    /// The file as it was when `tree` was read, to notice changes made by other processes.
+    read_at: Option<Stamp>,
+}
+
+/// What tells one version of the hive file from the next: it is replaced by a rename on every
+/// change, so its inode changes even when its size and time would not.
+type Stamp = (u64, u64, std::time::SystemTime);
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let meta = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+    #[cfg(not(unix))]
+    let inode = 0;
+    Some((inode, meta.len(), meta.modified().ok()?))
 }
 
 impl Hive {
@@ -30,8 +46,36 @@ impl Hive {
     /// [`RegistryError::Corrupt`] when it is not a valid hive.
     pub fn open(path: impl Into<PathBuf>) -> Result<Self, RegistryError> {
         let path = path.into();
+        let read_at = stamp(&path);
         let tree = file::load(&path)?;
-        Ok(Hive { path, tree })
+        Ok(Hive {
+            path,
+            tree,
+            read_at,
+        })
+    }
+
+    /// Reads the file again, taking changes other processes saved since.
+    ///
+    /// # Errors
+    ///
+    /// As [`Hive::open`].
+    pub fn reload(&mut self) -> Result<(), RegistryError> {
+        self.read_at = stamp(&self.path);
+        self.tree = file::load(&self.path)?;
+        Ok(())
+    }
+
+    /// [`Self::reload`], when the file changed since it was last read.
+    ///
+    /// # Errors
+    ///
+    /// As [`Hive::open`].
+    pub fn refresh(&mut self) -> Result<(), RegistryError> {
+        if stamp(&self.path) != self.read_at {
+            self.reload()?;
+        }
+        Ok(())
     }
 
     /// The file this hive is saved to.
@@ -260,9 +304,11 @@ impl Hive {
         &mut self,
         edit: impl FnOnce(&mut Tree) -> Result<T, RegistryError>,
     ) -> Result<T, RegistryError> {
-        let mut next = self.tree.clone();
+        let _lock = file::lock_dir(&self.path)?;
+        let mut next = file::load(&self.path)?;
         let outcome = edit(&mut next)?;
         file::save(&self.path, &next)?;
+        self.read_at = stamp(&self.path);
         self.tree = next;
         Ok(outcome)
     }
