@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use super::registry::{Hive, RegistryError};
 use crate::audit::{AuditError, AuditLog};
-use crate::policy::{Policy, PolicyError, Protected};
+use crate::policy::{Policy, PolicyError, PolicyTransfer, Protected};
 
 #[derive(Clone)]
 pub struct HostAccess {
@@ -74,6 +74,38 @@ impl HostAccess {
             audit: Some(audit),
             registry,
         })
+    }
+}
+
+impl HostAccess {
+    /// The host access of a warm interpreter's process: the agent's policy as sent by
+    /// [`Policy::transfer`], also protecting `extra`, records handed to `audit`, and the agent's
+    /// registry hive (see [`Self::registry_hive`]).
+    pub fn from_transfer(
+        policy: PolicyTransfer,
+        extra: Protected,
+        audit: Option<AuditLog>,
+        registry_hive: Option<PathBuf>,
+    ) -> Result<Self, AccessError> {
+        let policy = Policy::from_transfer(policy, extra)?;
+        let registry = match registry_hive {
+            Some(path) => Some(Arc::new(Mutex::new(Hive::open(path)?))),
+            None => None,
+        };
+        Ok(Self {
+            policy: Arc::new(policy),
+            audit,
+            registry,
+        })
+    }
+}
+
+impl HostAccess {
+    /// The file of the registry hive runs change, if they have one.
+    pub fn registry_hive(&self) -> Option<PathBuf> {
+        let hive = self.registry.as_ref()?;
+        let hive = hive.lock().unwrap_or_else(|e| e.into_inner());
+        Some(hive.path().to_path_buf())
     }
 }
 

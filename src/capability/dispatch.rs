@@ -83,8 +83,18 @@ impl MediatedWasi {
             "process.get" => self.process_get(args(request.args)?).await,
             "process.kill" => self.process_kill(args(request.args)?).await,
             op if op.starts_with("registry.") => self.registry(op, args(request.args)?),
+            "job.next" => self.next_job(),
             op => Err(HostError::invalid(format!("unknown operation `{op}`"))),
         }
+    }
+
+    /// Hands a warm interpreter its job; any other interpreter, or a second request, has none.
+    fn next_job(&mut self) -> Result<Value, HostError> {
+        let gate = self
+            .job_gate
+            .take()
+            .ok_or_else(|| HostError::invalid("there is no job waiting for this interpreter"))?;
+        gate(&mut self.context).map_err(|reason| HostError::new("OSError", reason))
     }
 
     /// Lists the processes the policy lets this script see. The listing is one operation and one
@@ -206,6 +216,12 @@ impl MediatedWasi {
             return Err(registry_error(error));
         };
         let mut hive = hive.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Err(error) = hive.refresh() {
+            self.context
+                .finish(permit, Err(error.to_string()))
+                .map_err(denied)?;
+            return Err(registry_error(error));
+        }
         let (root, path) = (args.root, args.path.as_str());
         let name = args.name.as_deref().unwrap_or("");
         let index = args.index.unwrap_or(0);

@@ -83,7 +83,13 @@ pub struct MediatedWasi {
     fds: HashMap<u32, FdKind>,
     channel: channel::Channel,
     processes: process::ProcessTable,
+    job_gate: Option<JobGate>,
 }
+
+/// Where a warm interpreter waits for its one job: called when the guest asks the channel for
+/// `job.next`, it returns the job for the guest after pointing the run's context at it. It is
+/// taken on the first call, so an interpreter can never be handed a second job.
+pub type JobGate = Box<dyn FnOnce(&mut RunContext) -> Result<serde_json::Value, String> + Send>;
 
 /// First descriptor number WASI gives preopened directories (after stdin, stdout, stderr).
 const FIRST_PREOPEN_FD: u32 = 3;
@@ -117,7 +123,14 @@ impl MediatedWasi {
             fds,
             channel: channel::Channel::default(),
             processes: process::ProcessTable::new(),
+            job_gate: None,
         }
+    }
+
+    /// Makes this a warm interpreter's context, whose job arrives through `gate`.
+    pub fn with_job_gate(mut self, gate: JobGate) -> Self {
+        self.job_gate = Some(gate);
+        self
     }
 
     pub fn context(&self) -> &RunContext {
