@@ -1,7 +1,9 @@
 """Guest-side harness: runs one job inside the sandbox and hands the outcome back to the host.
 
 The host writes the job to `/ward/run/job.json` and starts the interpreter with this module as
-its program. The harness runs the script in one of the two console modes (the whole file, or a
+its program (`main`). A warm interpreter (`serve`) imports what scripts commonly use first, then
+asks the host channel for its job; the host forks the interpreter there, so the imports are paid
+once and each job still gets an interpreter of its own. The harness runs the script in one of the two console modes (the whole file, or a
 named entry point called with typed parameters) and writes `/ward/run/result.json`: the return
 value as JSON, the exception with its traceback, and the exit code. Standard output and error
 are not captured here: the host captures the real file descriptors with their size caps.
@@ -63,14 +65,14 @@ def _encode(value):
         ) from None
 
 
-def _run(job):
+def _run(job, namespace):
     filename = job.get("filename") or "<script>"
     entry_point = job.get("name") if job.get("mode") == "entry_point" else ""
-    namespace = {
-        "__name__": "__main__" if not entry_point else "__ward_script__",
-        "__file__": filename,
-        "__builtins__": builtins,
-    }
+    namespace.update(
+        __name__="__main__" if not entry_point else "__ward_script__",
+        __file__=filename,
+        __builtins__=builtins,
+    )
     code = compile(job["code"], filename, "exec")
     exec(code, namespace)
     if not entry_point:
@@ -84,11 +86,25 @@ def _run(job):
 def main():
     with open(JOB_PATH, encoding="utf-8") as f:
         job = json.load(f)
+    run_job(job)
 
+
+def serve():
+    """Warm interpreter: import what scripts commonly use, then wait for the job."""
+    import collections, datetime, os, re, time, traceback  # noqa: E401,F401 - warmed for scripts
+    import ward_channel
+
+    run_job(ward_channel.call("job.next"))
+
+
+def run_job(job):
+    """Run `job`, write its result, and leave without finalizing the interpreter: the host
+    discards the whole instance, and finalizing would only cost time."""
     result = {"run_id": job.get("run_id"), "exception": None, "exit_code": 0}
     value_json = "null"
+    namespace = {}
     try:
-        value_json = _encode(_run(job))
+        value_json = _encode(_run(job, namespace))
     except SystemExit as exc:
         result["exit_code"] = _exit_code(exc)
         if result["exit_code"] != 0:
@@ -112,3 +128,13 @@ def main():
     # The return value was encoded once already; splice it in rather than encode it again.
     with open(RESULT_PATH, "w", encoding="utf-8") as f:
         f.write(_encode(result)[:-1] + ', "return_value": ' + value_json + "}")
+    # Files the script left open are closed (and flushed) when their last reference goes.
+    namespace.clear()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001 - nothing is left to report it to
+            pass
+    import posix
+
+    posix._exit(0)

@@ -30,7 +30,7 @@ mod tests;
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -69,6 +69,8 @@ pub struct AgentConfig {
     /// Default: `policy.toml` in the data directory.
     pub policy: Option<PathBuf>,
     pub engine: EngineOptions,
+    /// Run jobs in warm interpreters (see [`Sandbox::with_warm_interpreters`]). Default: on.
+    pub warm_interpreters: bool,
     /// How long each poll asks the server to hold it open. Default: 25 s.
     pub poll_wait: Duration,
 }
@@ -84,6 +86,7 @@ impl AgentConfig {
             concurrency: 4,
             policy: None,
             engine: EngineOptions::default(),
+            warm_interpreters: true,
             poll_wait: Duration::from_secs(25),
         }
     }
@@ -112,6 +115,12 @@ pub async fn run(
             what: "load the sandbox engine",
         })??
         .with_host_access(host.clone());
+    let sandbox = if config.warm_interpreters {
+        let program = std::env::current_exe().map_err(AgentError::io("find", Path::new("ward")))?;
+        sandbox.with_warm_interpreters(program)
+    } else {
+        sandbox
+    };
 
     let enrollment = enroll::enrollment(&config).await?;
     let client = Client::new(&enrollment.server)?.with_agent_token(&enrollment.token);

@@ -46,6 +46,11 @@ enum Command {
     Interactive(Box<interactive::InteractiveArgs>),
     /// Run the central server, or set up its first administrator and enrollment secret.
     Server(server::ServerArgs),
+    /// The process of warm interpreters that the agent starts, its control socket as standard
+    /// input; not for direct use.
+    #[cfg(target_os = "linux")]
+    #[command(name = "warm-interpreters", hide = true)]
+    WarmInterpreters,
 }
 
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -59,5 +64,10 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Action(args) => action::execute(args),
         Command::Interactive(args) => interactive::execute(*args),
         Command::Server(args) => server::execute(args),
+        #[cfg(target_os = "linux")]
+        Command::WarmInterpreters => {
+            ward::sandbox::warm::serve()?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }

@@ -19,7 +19,7 @@ pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 
 /// Where the engine finds its inputs. Defaults: interpreter located by
 /// [`interpreter::locate`], cache in [`crate::paths::cache_dir`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EngineOptions {
     pub interpreter: Option<PathBuf>,
     pub cache_dir: Option<PathBuf>,
@@ -40,24 +40,46 @@ pub struct Sandbox {
     pub(super) runs_dir: PathBuf,
     pub(super) host: HostAccess,
     source: ModuleSource,
+    /// Where the interpreter and the cache were found, for the processes of warm interpreters.
+    pub(super) options: EngineOptions,
+    /// This is the process of warm interpreters, whose children may block in host calls.
+    pub(super) warm_process: bool,
+    #[cfg(target_os = "linux")]
+    warm: Option<super::warm::Pool>,
+}
+
+/// How an engine is built: the plain one checks epochs so that a timeout stops a computing
+/// script; the one of warm interpreters does not, since the agent kills the whole process.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Flavor {
+    Plain,
+    Unchecked,
+    Warm,
 }
 
 impl Sandbox {
     /// Loads the interpreter (from the cache when it can), links WASI, and starts the epoch clock.
     /// The sandbox starts with no host access; see [`Self::with_host_access`].
     pub fn load(options: &EngineOptions) -> Result<Self, SandboxError> {
-        Self::load_configured(options, true)
+        Self::load_configured(options, Flavor::Plain)
+    }
+
+    /// The engine of the process that keeps warm interpreters: no epoch checks, and code
+    /// compiled on this one thread, since the process forks and a fork keeps only one.
+    pub(super) fn load_warm(options: &EngineOptions) -> Result<Self, SandboxError> {
+        Self::load_configured(options, Flavor::Warm)
     }
 
     /// [`Self::load`] with guest code compiled without epoch checks and no epoch clock, so that a
     /// timeout cannot stop a script while it computes (only while it waits in a host call). This
     /// exists to measure what timeouts cost; never run untrusted scripts in such a sandbox.
     pub fn load_without_epoch_interruption(options: &EngineOptions) -> Result<Self, SandboxError> {
-        Self::load_configured(options, false)
+        Self::load_configured(options, Flavor::Unchecked)
     }
 
-    fn load_configured(options: &EngineOptions, epochs: bool) -> Result<Self, SandboxError> {
-        let engine = new_engine(epochs)?;
+    fn load_configured(options: &EngineOptions, flavor: Flavor) -> Result<Self, SandboxError> {
+        let epochs = flavor == Flavor::Plain;
+        let engine = new_engine(epochs, flavor != Flavor::Warm)?;
         let interpreter = interpreter::locate(options.interpreter.as_deref())?;
         let cache_dir = options
             .cache_dir
@@ -94,6 +116,13 @@ impl Sandbox {
             runs_dir,
             host: HostAccess::none(),
             source,
+            options: EngineOptions {
+                interpreter: Some(interpreter),
+                cache_dir: Some(cache_dir),
+            },
+            warm_process: flavor == Flavor::Warm,
+            #[cfg(target_os = "linux")]
+            warm: None,
         })
     }
 
@@ -101,7 +130,39 @@ impl Sandbox {
     /// `host.audit`.
     pub fn with_host_access(mut self, host: HostAccess) -> Self {
         self.host = host;
+        #[cfg(target_os = "linux")]
+        if let Some(pool) = self.warm.take() {
+            self.warm = Some(pool.with_host_access(self.host.clone()));
+        }
         self
+    }
+
+    /// Runs jobs in warm interpreters: a process started from `program` (this `ward` binary)
+    /// keeps one interpreter started and forks it for each job, so that a job waits neither for
+    /// the interpreter to start nor for it to finish. Each job still gets an interpreter of its
+    /// own, in a process of its own. Only on Linux; elsewhere every run starts a fresh instance.
+    pub fn with_warm_interpreters(self, program: std::path::PathBuf) -> Self {
+        #[cfg(target_os = "linux")]
+        {
+            let mut sandbox = self;
+            sandbox.warm = Some(super::warm::Pool::new(
+                program,
+                sandbox.options.clone(),
+                sandbox.host.clone(),
+                sandbox.runs_dir.clone(),
+            ));
+            sandbox
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            tracing::debug!(program = %program.display(), "warm interpreters need Linux; every run starts a fresh instance");
+            self
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    pub(super) fn warm_pool(&self) -> Option<&super::warm::Pool> {
+        self.warm.as_ref()
     }
 
     /// Whether this process loaded compiled code from the cache (the fast path) or compiled it.
@@ -110,9 +171,10 @@ impl Sandbox {
     }
 }
 
-fn new_engine(epochs: bool) -> Result<wasmtime::Engine, SandboxError> {
+fn new_engine(epochs: bool, threads: bool) -> Result<wasmtime::Engine, SandboxError> {
     let mut config = Config::new();
     config.epoch_interruption(epochs);
+    config.parallel_compilation(threads);
     config.cranelift_opt_level(OptLevel::Speed);
     wasmtime::Engine::new(&config).map_err(|source| SandboxError::Wasm {
         what: "configure the engine",

@@ -53,4 +53,10 @@ pub enum SandboxError {
 
     #[error("the job is not valid: {0}")]
     InvalidJob(String),
+
+    #[error(
+        "the warm interpreters could not {what}: {reason}; the messages of `ward \
+         warm-interpreters` above say more, and `--fresh-instances` runs without them"
+    )]
+    Warm { what: &'static str, reason: String },
 }

@@ -1,9 +1,11 @@
 //! Per-run limits and the memory limiter that enforces the memory cap.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// What one run may consume. Every field has a default that is safe for an unknown script.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Limits {
     /// Wall-clock time from the start of the interpreter to the end of the script, including time
     /// blocked in host calls. Default: 600 s, the consoles' default script timeout.
@@ -33,16 +35,22 @@ impl Default for Limits {
 /// Refuses memory growth past the cap and remembers that it did, so that a `MemoryError` or a
 /// crash that follows can be reported as the memory limit it really is.
 pub struct MemoryLimiter {
-    cap: usize,
+    cap: Arc<AtomicUsize>,
     pub(super) refused: bool,
 }
 
 impl MemoryLimiter {
     pub fn new(cap: usize) -> Self {
         Self {
-            cap,
+            cap: Arc::new(AtomicUsize::new(cap)),
             refused: false,
         }
+    }
+
+    /// Sets the cap from outside the store: a warm interpreter learns its job's limits only
+    /// when the job arrives, deep inside a host call.
+    pub fn cap_handle(&self) -> Arc<AtomicUsize> {
+        self.cap.clone()
     }
 }
 
@@ -53,7 +61,7 @@ impl wasmtime::ResourceLimiter for MemoryLimiter {
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        let allowed = desired <= self.cap;
+        let allowed = desired <= self.cap.load(Ordering::Relaxed);
         self.refused |= !allowed;
         Ok(allowed)
     }

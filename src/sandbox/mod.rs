@@ -5,7 +5,8 @@
 //! - [`engine`] owns the process-wide wasmtime engine, the compiled module and the epoch clock;
 //! - [`run`] executes one [`Job`] under its [`Limits`] and returns a [`RunResult`];
 //! - [`guest`] ships the guest-side harness inside the binary;
-//! - [`output`] caps what a script can print.
+//! - [`output`] caps what a script can print;
+//! - [`warm`] keeps interpreters started, forking one per job (Linux).
 
 mod cache;
 mod engine;
@@ -16,6 +17,8 @@ mod job;
 mod limits;
 mod output;
 mod run;
+#[cfg(target_os = "linux")]
+pub mod warm;
 
 pub use engine::{EPOCH_TICK, EngineOptions, ModuleSource, Sandbox};
 pub use error::SandboxError;

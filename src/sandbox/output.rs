@@ -11,38 +11,73 @@ use bytes::Bytes;
 use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
 use wasmtime_wasi::p2::{OutputStream, Pollable, StreamResult};
 
-#[derive(Default)]
+/// Receives the kept bytes as they are written, instead of the pipe keeping them.
+pub type Forward = Box<dyn FnMut(&[u8]) + Send>;
+
 struct Captured {
+    cap: usize,
+    /// Bytes accepted so far, whether kept here or forwarded.
+    accepted: usize,
     kept: Vec<u8>,
     dropped: u64,
+    forward: Option<Forward>,
 }
 
-/// One capped stream; clones share the same buffer.
+/// One capped stream; clones share the same buffer and cap.
 #[derive(Clone)]
 pub struct CappedPipe {
-    cap: usize,
     inner: Arc<Mutex<Captured>>,
 }
 
 impl CappedPipe {
     pub fn new(cap: usize) -> Self {
         Self {
-            cap,
-            inner: Arc::default(),
+            inner: Arc::new(Mutex::new(Captured {
+                cap,
+                accepted: 0,
+                kept: Vec::new(),
+                dropped: 0,
+                forward: None,
+            })),
         }
     }
 
+    /// Starts over with a new cap, handing what is written to `forward` from now on. A warm
+    /// interpreter's child does this for its job, whose output must reach the agent even if the
+    /// child is killed before it ends.
+    pub fn restart(&self, cap: usize, forward: Forward) {
+        let mut inner = self.lock();
+        *inner = Captured {
+            cap,
+            accepted: 0,
+            kept: Vec::new(),
+            dropped: 0,
+            forward: Some(forward),
+        };
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Captured> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     fn push(&self, bytes: &[u8]) {
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let room = self.cap.saturating_sub(inner.kept.len());
+        let mut inner = self.lock();
+        let room = inner.cap.saturating_sub(inner.accepted);
         let take = room.min(bytes.len());
-        inner.kept.extend_from_slice(&bytes[..take]);
+        inner.accepted += take;
         inner.dropped += (bytes.len() - take) as u64;
+        if take == 0 {
+            return;
+        }
+        match &mut inner.forward {
+            Some(forward) => forward(&bytes[..take]),
+            None => inner.kept.extend_from_slice(&bytes[..take]),
+        }
     }
 
     /// The text kept (invalid UTF-8 replaced) and whether anything was dropped.
     pub fn take(&self) -> (String, bool) {
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let mut inner = self.lock();
         let kept = std::mem::take(&mut inner.kept);
         (
             String::from_utf8_lossy(&kept).into_owned(),

@@ -27,12 +27,12 @@ use crate::status::Status;
 /// Per-run state owned by the wasmtime store.
 pub struct RunState {
     pub(super) wasi: MediatedWasi,
-    limiter: MemoryLimiter,
+    pub(super) limiter: MemoryLimiter,
 }
 
 /// What the harness writes to `result.json`.
 #[derive(Deserialize)]
-struct GuestResult {
+pub(super) struct GuestResult {
     return_value: Value,
     exception: Option<Exception>,
     exit_code: i32,
@@ -47,6 +47,10 @@ impl Sandbox {
         abort: impl Future<Output = ()>,
     ) -> Result<RunResult, SandboxError> {
         let span = tracing::info_span!("run", run_id = %job.run_id, script = %job.filename);
+        #[cfg(target_os = "linux")]
+        if let Some(pool) = self.warm_pool() {
+            return pool.run(job, limits, abort).instrument(span).await;
+        }
         self.run_inner(job, limits, abort).instrument(span).await
     }
 
@@ -90,7 +94,13 @@ impl Sandbox {
             },
             registry: self.host.registry.clone(),
         };
-        let wasi = self.build_wasi(scratch.path(), &stdout, &stderr, context.clone())?;
+        let wasi = self.build_wasi(
+            scratch.path(),
+            &stdout,
+            &stderr,
+            context.clone(),
+            &guest::argv(),
+        )?;
         let refused = |_| SandboxError::AuditUnavailable;
         context
             .record_run(RUN_START, format!("risk {}", job.risk.as_str()), None)
@@ -99,8 +109,7 @@ impl Sandbox {
             wasi,
             limiter: MemoryLimiter::new(limits.memory_bytes),
         };
-        let mut store = Store::new(&self.engine, state);
-        store.limiter(|state| &mut state.limiter);
+        let mut store = self.store(state);
         store.set_epoch_deadline(1);
         store.epoch_deadline_async_yield_and_update(1);
 
@@ -118,28 +127,9 @@ impl Sandbox {
         drop(store);
 
         let guest = read_guest_result(scratch.path(), limits.result_bytes);
-        let (stdout, stdout_truncated) = stdout.take();
-        let (stderr, stderr_truncated) = stderr.take();
-        let mut result = RunResult {
-            run_id: job.run_id.clone(),
-            status: Status::Failed,
-            outcome: if out_of_memory && !matches!(outcome, Outcome::TimedOut | Outcome::Aborted) {
-                Outcome::OutOfMemory
-            } else {
-                outcome
-            },
-            error: None,
-            return_value: Value::Null,
-            exception: None,
-            exit_code: None,
-            stdout,
-            stdout_truncated,
-            stderr,
-            stderr_truncated,
-            files_to_get: Vec::new(),
-            duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-        };
-        settle(&mut result, guest, job, limits);
+        let mut result = assemble(job, limits, outcome, out_of_memory, guest, started);
+        (result.stdout, result.stdout_truncated) = stdout.take();
+        (result.stderr, result.stderr_truncated) = stderr.take();
         tracing::info!(status = %result.status, duration_ms = result.duration_ms, "run ended");
         context
             .record_run(RUN_END, result.status.to_string(), Some(started.elapsed()))
@@ -151,12 +141,17 @@ impl Sandbox {
     /// scratch directory, and each host directory the policy maps in for this risk, at its own
     /// absolute path. When no rule maps `/` itself, an empty stand-in takes its place so that
     /// every other absolute path still reaches the host's checks and is recorded.
-    fn build_wasi(
+    ///
+    /// A warm interpreter's child may block its one thread in a host call, since the agent
+    /// kills the whole process at the deadline; a fresh instance may not, since its timeout
+    /// fires only when the host call yields.
+    pub(super) fn build_wasi(
         &self,
         scratch: &Path,
         stdout: &CappedPipe,
         stderr: &CappedPipe,
         context: RunContext,
+        argv: &[&str],
     ) -> Result<MediatedWasi, SandboxError> {
         let map_err = |source| SandboxError::Wasm {
             what: "map the guest directories",
@@ -164,9 +159,10 @@ impl Sandbox {
         };
         let mut builder = WasiCtxBuilder::new();
         builder
-            .args(&guest::argv())
+            .args(argv)
             .stdout(stdout.clone())
-            .stderr(stderr.clone());
+            .stderr(stderr.clone())
+            .allow_blocking_current_thread(self.warm_process);
         builder
             .preopened_dir(&self.guest_lib, GUEST_LIB, FsPerms::ReadOnly)
             .map_err(map_err)?;
@@ -205,9 +201,49 @@ impl Sandbox {
         })?;
         Ok(MediatedWasi::new(builder.build_p1(), context, preopens))
     }
+
+    /// A store for one instance, its memory capped by its limiter.
+    pub(super) fn store(&self, state: RunState) -> Store<RunState> {
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|state| &mut state.limiter);
+        store
+    }
 }
 
-fn classify(ended: wasmtime::Result<()>) -> Outcome {
+/// The result of a run as the host saw it end and as the guest reported it; standard output and
+/// error are left empty for the caller to fill.
+pub(super) fn assemble(
+    job: &Job,
+    limits: &Limits,
+    outcome: Outcome,
+    out_of_memory: bool,
+    guest: Result<Option<GuestResult>, String>,
+    started: Instant,
+) -> RunResult {
+    let mut result = RunResult {
+        run_id: job.run_id.clone(),
+        status: Status::Failed,
+        outcome: if out_of_memory && !matches!(outcome, Outcome::TimedOut | Outcome::Aborted) {
+            Outcome::OutOfMemory
+        } else {
+            outcome
+        },
+        error: None,
+        return_value: Value::Null,
+        exception: None,
+        exit_code: None,
+        stdout: String::new(),
+        stdout_truncated: false,
+        stderr: String::new(),
+        stderr_truncated: false,
+        files_to_get: Vec::new(),
+        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    };
+    settle(&mut result, guest, job, limits);
+    result
+}
+
+pub(super) fn classify(ended: wasmtime::Result<()>) -> Outcome {
     match ended {
         Ok(()) => Outcome::Exited { code: 0 },
         Err(e) => match e.downcast_ref::<I32Exit>() {
@@ -219,7 +255,7 @@ fn classify(ended: wasmtime::Result<()>) -> Outcome {
     }
 }
 
-fn read_guest_result(dir: &Path, cap: usize) -> Result<Option<GuestResult>, String> {
+pub(super) fn read_guest_result(dir: &Path, cap: usize) -> Result<Option<GuestResult>, String> {
     let file = match open_result(&dir.join("result.json")) {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),

@@ -23,8 +23,20 @@ pub fn sandbox() -> &'static Sandbox {
             interpreter: None,
             cache_dir: Some(cache_dir()),
         };
-        Sandbox::load(&options).expect("the engine loads; run `python3 python-wasm/fetch.py` first")
+        let sandbox = Sandbox::load(&options)
+            .expect("the engine loads; run `python3 python-wasm/fetch.py` first");
+        on_test_path(sandbox)
     })
+}
+
+/// The engine tests run on both paths: fresh instances by default, warm interpreters when
+/// `WARD_TEST_SANDBOX=warm` (the README's test command runs them both ways).
+fn on_test_path(sandbox: Sandbox) -> Sandbox {
+    if std::env::var("WARD_TEST_SANDBOX").is_ok_and(|path| path == "warm") {
+        sandbox.with_warm_interpreters(PathBuf::from(env!("CARGO_BIN_EXE_ward")))
+    } else {
+        sandbox
+    }
 }
 
 pub fn job(code: &str, mode: Mode) -> Job {
@@ -72,7 +84,9 @@ pub fn sandbox_with(host: HostAccess) -> Sandbox {
         interpreter: None,
         cache_dir: Some(cache_dir()),
     };
-    Sandbox::load(&options)
-        .expect("the engine loads from the compiled-code cache")
-        .with_host_access(host)
+    on_test_path(
+        Sandbox::load(&options)
+            .expect("the engine loads from the compiled-code cache")
+            .with_host_access(host),
+    )
 }
