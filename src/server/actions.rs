@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 
 use super::auth::User;
 use super::library::stored_manifest;
-use super::plan::{Plan, bind, risk_of, run_permissions, script_plan, snippet_plan};
+use super::plan::{Plan, RUN_ANY, bind, risk_of, run_permissions, script_plan, snippet_plan};
 use super::scripts::find;
 use super::targets::{refusal, resolve, runnable};
 use super::{ApiError, AppState, input};
@@ -26,6 +26,7 @@ pub async fn actions_create(
     user: User,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<CreatedAction>), ApiError> {
+    user.require_any(RUN_ANY)?;
     let request: CreateAction = input::json(&input::body(body)?)?;
     let CreateAction {
         script_uid,
@@ -37,14 +38,14 @@ pub async fn actions_create(
     let plan = match (script_uid, snippet) {
         (Some(uid), None) => {
             let row = find(&state, &uid).await?;
+            let manifest = stored_manifest(&row.script.manifest)?;
+            user.require_all(run_permissions(false, risk_of(&manifest)))?;
             if row.deleted {
                 return Err(ApiError::not_found(
                     format!("the script `{}` was deleted", row.script.name),
                     "`ward script list` shows the scripts that can run",
                 ));
             }
-            let manifest = stored_manifest(&row.script.manifest)?;
-            user.require_all(run_permissions(false, risk_of(&manifest)))?;
             let parameters = bind(&manifest, &parameters).map_err(|problems| {
                 ApiError::unprocessable(
                     format!(
@@ -88,6 +89,7 @@ pub async fn actions_rerun(
     user: User,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<(StatusCode, Json<CreatedAction>), ApiError> {
+    user.require_any(RUN_ANY)?;
     let old = super::actions_view::find(&state, &input::path(id)?).await?;
     let before = old.action.clone();
     let plan = match &before.script_uid {
@@ -103,6 +105,8 @@ pub async fn actions_rerun(
         }
         Some(uid) => {
             let row = find(&state, uid).await?;
+            let manifest = stored_manifest(&row.script.manifest)?;
+            user.require_all(run_permissions(false, risk_of(&manifest)))?;
             if row.deleted {
                 return Err(ApiError::conflict(
                     format!(
@@ -112,8 +116,6 @@ pub async fn actions_rerun(
                     "run another script of the library with `ward action run`",
                 ));
             }
-            let manifest = stored_manifest(&row.script.manifest)?;
-            user.require_all(run_permissions(false, risk_of(&manifest)))?;
             let parameters = bind(&manifest, &before.parameters).map_err(|problems| {
                 ApiError::conflict(
                     format!(

@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 
 use super::actions_view::{find, status};
 use super::auth::User;
-use super::plan::run_permissions;
+use super::plan::{RUN_ANY, run_permissions};
 use super::{ApiError, AppState, input};
 use crate::api::actions::{ActionStatus, SelectEndpoints};
 use crate::status::Status;
@@ -65,6 +65,7 @@ async fn change(
     to: Status,
     reason: String,
 ) -> Result<Json<ActionStatus>, ApiError> {
+    user.require_any(RUN_ANY)?;
     let action = find(&state, &input::path(id)?).await?;
     user.require_all(run_permissions(action.action.snippet, action.action.risk))?;
     let select: SelectEndpoints = input::json_or_default(&input::body(body)?)?;

@@ -47,6 +47,16 @@ impl User {
         permissions.iter().try_for_each(|p| self.require(*p))
     }
 
+    /// Requires one permission of `permissions` at least (403 naming the first otherwise):
+    /// checked before a lookup whose result decides the exact permission, so that a caller
+    /// who has none of them learns nothing from the lookup.
+    pub fn require_any(&self, permissions: &[Permission]) -> Result<(), ApiError> {
+        if permissions.iter().any(|p| self.0.role.grants(*p)) {
+            return Ok(());
+        }
+        permissions.iter().try_for_each(|p| self.require(*p))
+    }
+
     pub fn name(&self) -> &str {
         &self.0.name
     }

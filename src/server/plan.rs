@@ -24,6 +24,12 @@ pub struct Plan {
     pub platforms: Option<Vec<Platform>>,
 }
 
+/// Any of these lets a user run something; the action or script named decides which it needs.
+pub const RUN_ANY: &[Permission] = &[
+    Permission::RunStandardScripts,
+    Permission::RunHighRiskScripts,
+];
+
 /// The permissions running (and cancelling, aborting, rerunning) an action takes.
 pub fn run_permissions(snippet: bool, risk: Risk) -> &'static [Permission] {
     match (snippet, risk) {

@@ -18,6 +18,7 @@ use serde_json::{Map, Value, json};
 
 use super::super::actions::actions_create;
 use super::super::auth::User;
+use super::super::plan::RUN_ANY;
 use super::super::{ApiError, AppState};
 use super::auth::Caller;
 use super::library::ward_uid;
@@ -57,6 +58,7 @@ pub async fn run_script(
     Caller(user): Caller,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
+    user.require_any(RUN_ANY)?;
     let run: RunScript = request(body)?;
     let action = CreateAction {
         script_uid: Some(ward_uid(&run.script_uid)),
@@ -74,6 +76,7 @@ pub async fn run_snippet(
     Caller(user): Caller,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
+    user.require_any(RUN_ANY)?;
     let run: RunSnippet = request(body)?;
     let action = CreateAction {
         script_uid: None,
