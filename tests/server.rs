@@ -8,6 +8,7 @@ mod agent_auth;
 mod agents;
 mod control;
 mod input;
+mod matrix;
 mod permissions;
 mod rerun;
 mod results;

@@ -1,10 +1,12 @@
 //! The server suite's names for the shared in-process server (`crate::common::server`), and
 //! the calls on it that only this suite makes: built-in scripts, actions and their statuses,
-//! and moving the test clock. They extend the shared type itself so that tests can still build a
-//! `TestServer` from its fields.
+//! moving the test clock, and the requests of the permission matrix. They extend the shared
+//! type itself so that tests can still build a `TestServer` from its fields.
 
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
 use serde_json::Value;
+use tower::ServiceExt;
 
 pub use crate::common::server::Agent as TestAgent;
 pub use crate::common::server::Ward as TestServer;
@@ -66,5 +68,47 @@ impl TestServer {
             .clock()
             .advance(secs)
             .expect("the test clock moves");
+    }
+}
+
+/// What a matrix request got back.
+#[derive(Debug)]
+pub struct Seen {
+    pub status: StatusCode,
+    /// `Null` for an event stream (never read: it lasts as long as the action) or for bytes
+    /// that are not JSON.
+    pub body: Value,
+}
+
+impl TestServer {
+    /// Sends `request`, reading the body unless it is an event stream.
+    pub async fn fetch(&self, request: Request<Body>) -> Seen {
+        let response = self.router.clone().oneshot(request).await;
+        let response = response.expect("infallible");
+        let status = response.status();
+        let stream = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+        if stream {
+            return Seen {
+                status,
+                body: Value::Null,
+            };
+        }
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("the body reads");
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Seen { status, body }
+    }
+
+    /// A job of a new action of `script` on `agent`, pulled by it; returns the job's id.
+    pub async fn pulled_job(&self, script: &str, agent: &TestAgent) -> String {
+        let body = serde_json::json!({"script_uid": script, "parameters": {"path": "/etc/hostname"},
+                                      "targets": {"endpoint_ids": [agent.id]}});
+        self.run(body).await;
+        let job = agent.pull_one(self).await;
+        job["job_id"].as_str().expect("a job id").to_owned()
     }
 }
