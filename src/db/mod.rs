@@ -64,7 +64,10 @@ impl Db {
             .map_err(open_error)?;
         conn.pragma_update(None, "foreign_keys", true)
             .map_err(open_error)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")
+        // FULL: every commit reaches the disk before it is answered, since an agent drops its
+        // copy of a result once the server acknowledges it. (NORMAL loses the last commits when
+        // the machine stops or the disk fails before the next checkpoint.)
+        conn.pragma_update(None, "synchronous", "FULL")
             .map_err(open_error)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(open_error)?;
