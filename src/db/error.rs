@@ -23,7 +23,22 @@ pub enum DbError {
     SchemaTooNew { found: i64, known: i64 },
 
     #[error("a database query failed: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(#[source] rusqlite::Error),
+
+    /// The disk under the database has no room left; the change was rolled back.
+    #[error(
+        "the database could not grow because its disk is full ({0}); nothing was changed: free \
+         space in the server's data directory"
+    )]
+    Full(#[source] rusqlite::Error),
+
+    /// The disk under the database failed a read or a write, or became read-only, as a disk does
+    /// after an error. The change was rolled back.
+    #[error(
+        "the database's disk failed or went read-only ({0}); nothing was changed: check and \
+         repair that disk, then restart the server"
+    )]
+    Unwritable(#[source] rusqlite::Error),
 
     #[error("the database holds something unreadable: {what}; restore a backup or remove the row")]
     Corrupt { what: String },
@@ -40,6 +55,20 @@ pub enum DbError {
     Task(String),
 }
 
+impl From<rusqlite::Error> for DbError {
+    /// Tells a full, failing or read-only disk, which an operator can fix and a caller can wait
+    /// out, from any other failure.
+    fn from(error: rusqlite::Error) -> DbError {
+        match error.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => DbError::Full(error),
+            Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::SystemIoFailure) => {
+                DbError::Unwritable(error)
+            }
+            _ => DbError::Sqlite(error),
+        }
+    }
+}
+
 impl DbError {
     /// Maps a uniqueness violation to [`DbError::Duplicate`], any other error as is.
     pub(super) fn unique(error: rusqlite::Error, what: impl FnOnce() -> String) -> DbError {
@@ -50,7 +79,7 @@ impl DbError {
             {
                 DbError::Duplicate { what: what() }
             }
-            other => DbError::Sqlite(other),
+            other => DbError::from(other),
         }
     }
 }

@@ -80,6 +80,41 @@ impl ApiError {
         }
     }
 
+    /// 507 when the server's disk is full, 503 when it is read-only, 500 otherwise: the first two
+    /// tell the caller that nothing was stored and that sending again later will do. `what` (what
+    /// the server was doing) and `error` are logged, never sent.
+    pub fn io(what: &str, error: &std::io::Error) -> ApiError {
+        let cause = format!("{what}: {error}");
+        match error.kind() {
+            std::io::ErrorKind::StorageFull => ApiError::disk_full(cause),
+            std::io::ErrorKind::ReadOnlyFilesystem => ApiError::unwritable(cause),
+            _ => ApiError::internal(cause),
+        }
+    }
+
+    fn disk_full(cause: impl std::fmt::Display) -> ApiError {
+        ApiError {
+            cause: Some(cause.to_string()),
+            ..ApiError::new(
+                StatusCode::INSUFFICIENT_STORAGE,
+                "the server's disk is full; nothing of this request was stored",
+                "send it again later; the server's operator must free space in its data directory",
+            )
+        }
+    }
+
+    fn unwritable(cause: impl std::fmt::Display) -> ApiError {
+        ApiError {
+            cause: Some(cause.to_string()),
+            ..ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the server's disk is failing or read-only; nothing of this request was stored",
+                "send it again later; the server's operator must repair the disk under its data \
+                 directory",
+            )
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         self.status
     }
@@ -101,6 +136,8 @@ impl From<DbError> for ApiError {
                 format!("the job is `{from}` and cannot become `{to}`"),
                 "read the action's status; the job may have ended or been canceled meanwhile",
             ),
+            full @ DbError::Full(_) => ApiError::disk_full(full),
+            unwritable @ DbError::Unwritable(_) => ApiError::unwritable(unwritable),
             other => ApiError::internal(other),
         }
     }

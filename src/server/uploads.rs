@@ -84,7 +84,7 @@ pub async fn agents_upload_file(
     let final_path = state.files_dir().join(&stored_name);
     tokio::fs::rename(&part.0, &final_path)
         .await
-        .map_err(|e| ApiError::internal(format!("could not keep a retrieved file: {e}")))?;
+        .map_err(|e| ApiError::io("could not keep a retrieved file", &e))?;
 
     let file = NewFile {
         job_id: job_id.clone(),
@@ -112,8 +112,7 @@ pub async fn agents_upload_file(
 
 /// Streams `body` into `path`; returns its size and SHA-256 (hex).
 async fn receive(mut body: Body, path: &FsPath, cap: u64) -> Result<(u64, String), ApiError> {
-    let io =
-        |e: std::io::Error| ApiError::internal(format!("could not write a retrieved file: {e}"));
+    let io = |e: std::io::Error| ApiError::io("could not write a retrieved file", &e);
     let mut file = tokio::fs::File::create(path).await.map_err(io)?;
     let mut hasher = Sha256::new();
     let mut size: u64 = 0;
