@@ -3,14 +3,15 @@
 //! kind (`accepted` true, or false because the server already had it) ends the delivery; so does
 //! an outright refusal, after which the entry is kept aside in `outbox/rejected/`.
 //!
-//! Fault-injection point for tests: `WARD_AGENT_FAULT=pause-after-upload` holds a delivery for a
-//! minute after a file reached the server and before the entry records it, so that a test can
-//! kill the agent there. Unset, as everywhere outside the end-to-end tests, it does nothing.
+//! Fault-injection point for tests (see `fault`): `WARD_AGENT_FAULT=pause-after-upload` holds a
+//! delivery for a minute after a file reached the server and before the entry records it, so
+//! that a test can kill the agent there.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tracing::Instrument;
 
+use super::fault;
 use super::spool::{OutboxEntry, Spool};
 use crate::api::agent::FailedFile;
 use crate::client::{Client, ClientError};
@@ -120,7 +121,7 @@ async fn attempt(
             .await;
         match sent {
             Ok(()) => {
-                fault_point("pause-after-upload").await;
+                fault::point("pause-after-upload").await;
                 entry.files[index].uploaded = true;
                 index += 1;
             }
@@ -142,12 +143,4 @@ async fn attempt(
         }
     }
     client.report_result(&entry.job_id, &entry.report).await
-}
-
-/// Waits a minute when `WARD_AGENT_FAULT` names `fault` (see the module's documentation).
-async fn fault_point(fault: &str) {
-    if std::env::var("WARD_AGENT_FAULT").is_ok_and(|set| set == fault) {
-        tracing::warn!(fault, "fault injection: pausing for a minute");
-        tokio::time::sleep(Duration::from_secs(60)).await;
-    }
 }

@@ -5,6 +5,10 @@
 //! `concurrency` slots, is reported In Progress, runs in the sandbox, has its files retrieved,
 //! and ends in the outbox, from where [`deliver`] takes it to the server. An abort from the poll
 //! resolves the job's abort signal wherever it is: waiting for a slot, or running.
+//!
+//! Fault-injection point for tests (see `fault`): `WARD_AGENT_FAULT=pause-after-handover` holds
+//! the poll loop for a minute after a reply handed jobs over and before any is journaled, so that
+//! a test can kill the agent while the server shows them In Progress and the agent has no trace.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -15,6 +19,7 @@ use tracing::Instrument;
 
 use super::deliver::{Backoff, deliver};
 use super::execute::{SCRIPTS_DISABLED, not_run, run_job};
+use super::fault;
 use super::retrieve::retrieve;
 use super::spool::{JournaledJob, OutboxEntry, Spool, StagedFile};
 use crate::api::agent::{FailedFile, JobSpec, ResultReport, StatusReport};
@@ -66,6 +71,9 @@ impl Worker {
                         connected = true;
                     }
                     backoff.reset();
+                    if !poll.jobs.is_empty() {
+                        fault::point("pause-after-handover").await;
+                    }
                     for job in poll.jobs {
                         self.accept(job);
                     }

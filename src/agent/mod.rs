@@ -14,13 +14,15 @@
 //!
 //! The parts: `enroll` (first contact), `jobs` (the poll loop and each job's life), `execute`
 //! (a job as a sandbox run), `retrieve` (files read through the policy), `deliver` (outbox to
-//! server with backoff), `durable` (crash-safe writes).
+//! server with backoff), `durable` (crash-safe writes), `fault` (the pauses the end-to-end tests
+//! kill the agent in).
 
 mod deliver;
 mod durable;
 mod enroll;
 mod error;
 mod execute;
+mod fault;
 mod jobs;
 mod retrieve;
 mod spool;

@@ -1,12 +1,19 @@
 //! Faults injected into real processes: an agent killed with SIGKILL at each stage of a job, a
-//! server killed during an action on several endpoints, a disk that refuses writes, and the
+//! server killed during an action on several endpoints, a disk that fills up or fails, and the
 //! network to the server cut. Every job must end with one final status and one result.
 //!
-//! - `kills`: the agent killed with a job waiting for a slot, running, in the outbox, mid-upload.
+//! - `kills`: the agent killed with a job waiting for a slot, running, in the outbox, mid-upload,
+//!   and between the poll that handed a job over and its journal.
 //! - `outages`: the server killed mid-action or unreachable, an unwritable database or journal.
+//! - `disk`: the server's disk full while results come in (a tmpfs of its own, really full).
+//! - `readonly`: the server's store gone read-only after a disk error (a loop-mounted ext4 image).
+//! - `link`: the link to the server cut for two minutes (the server frozen with SIGSTOP).
 
+mod disk;
 mod kills;
+mod link;
 mod outages;
+mod readonly;
 
 use std::time::{Duration, Instant};
 

@@ -1,6 +1,10 @@
 //! Real processes on loopback: the `ward` binary run with the test cache, and a `ward server` with
 //! a test clock and its own data directory, killed when dropped. A failing test prints the logs of
 //! the processes it started.
+//!
+//! A server can also keep its data on a disk of its own (a [`Disk`]), mounted in a private mount
+//! namespace (`unshare`) that lives and dies with the server process, so that a test can fill it
+//! or break it without touching any other file system.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -16,7 +20,11 @@ use crate::common::cache_dir;
 pub const READY: Duration = Duration::from_secs(30);
 
 pub fn ward() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_ward"));
+    test_env(Command::new(env!("CARGO_BIN_EXE_ward")))
+}
+
+/// `command` with the environment every `ward` process of the tests runs in.
+fn test_env(mut command: Command) -> Command {
     command
         .env("WARD_CACHE_DIR", cache_dir())
         .env("WARD_LOG", "info,ward=debug")
@@ -26,6 +34,25 @@ pub fn ward() -> Command {
         .stdin(Stdio::null());
     command
 }
+
+/// A file system of its own for a server's data directory.
+#[derive(Clone, Debug)]
+pub enum Disk {
+    /// A tmpfs of this many bytes, in a private user and mount namespace: its content goes with
+    /// the server process.
+    Tmpfs(u64),
+    /// This ext4 image, loop-mounted with `errors=remount-ro` in a private mount namespace (which
+    /// needs root): its content stays across restarts.
+    Ext4(PathBuf),
+}
+
+/// Mounts with the options `$1` on `$2`, copies the database prepared in `$3` there (and onto the
+/// disk) unless it is there already, and runs the rest of the arguments in its place, so that the
+/// mount ends with that process.
+const ON_OWN_DISK: &str = concat!(
+    "set -e; mount $1 \"$2\"; if [ ! -e \"$2\"/ward.db ]; then ",
+    "cp -p \"$3\"/ward.db* \"$2\"/; sync -f \"$2\"/ward.db; fi; shift 3; exec \"$@\""
+);
 
 /// Runs `ward ARGS` to its end and returns its standard output; panics with its error output
 /// when it fails.
@@ -68,11 +95,23 @@ pub struct Server {
     pub port: u16,
     pub admin_key: String,
     pub secret: String,
+    /// Where the data directory lives when not in `dir` itself.
+    disk: Option<Disk>,
 }
 
 impl Server {
     /// Creates an administrator and an enrollment secret, then starts the server.
     pub async fn start() -> Self {
+        Self::start_with(None).await
+    }
+
+    /// [`Self::start`] with the data directory on `disk`, which the test reaches through
+    /// [`Self::data_dir`].
+    pub async fn start_on(disk: Disk) -> Self {
+        Self::start_with(Some(disk)).await
+    }
+
+    async fn start_with(disk: Option<Disk>) -> Self {
         crate::common::sandbox();
         let dir = tempfile::Builder::new()
             .prefix("ward-e2e-server-")
@@ -105,6 +144,7 @@ impl Server {
             port: free_port(),
             admin_key,
             secret,
+            disk,
         };
         server.spawn().await;
         server
@@ -116,7 +156,32 @@ impl Server {
             .append(true)
             .open(self.log_path())
             .expect("the server log opens");
-        let child = ward()
+        let mut command = match &self.disk {
+            None => ward(),
+            Some(disk) => {
+                let (namespaces, options) = match disk {
+                    Disk::Tmpfs(bytes) => (
+                        ["--user", "--map-root-user", "--mount"],
+                        format!("-t tmpfs -o size={bytes} ward-e2e"),
+                    ),
+                    Disk::Ext4(image) => (
+                        ["--mount", "--propagation", "private"],
+                        format!("-o loop,errors=remount-ro {}", image.display()),
+                    ),
+                };
+                let mount = self.private_dir();
+                std::fs::create_dir_all(&mount).expect("the mount point is created");
+                let mut command = test_env(Command::new("unshare"));
+                command
+                    .args(namespaces)
+                    .args(["sh", "-c", ON_OWN_DISK, "sh", &options])
+                    .args([&mount, self.dir.path()])
+                    .arg(env!("CARGO_BIN_EXE_ward"));
+                command
+            }
+        };
+        let data = self.private_dir();
+        let child = command
             .args([
                 "server",
                 "--listen",
@@ -124,8 +189,8 @@ impl Server {
                 "--test-clock",
             ])
             .arg("--data-dir")
-            .arg(self.dir.path())
-            .env("WARD_DATA_DIR", self.dir.path())
+            .arg(&data)
+            .env("WARD_DATA_DIR", &data)
             .stdout(log.try_clone().expect("a second handle on the log"))
             .stderr(log)
             .spawn()
@@ -150,6 +215,32 @@ impl Server {
         }
     }
 
+    /// The data directory as the server sees it.
+    fn private_dir(&self) -> PathBuf {
+        match &self.disk {
+            None => self.dir.path().to_owned(),
+            Some(_) => self.dir.path().join("disk"),
+        }
+    }
+
+    /// The server's process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
+    /// The data directory as the test sees it: on a disk of its own, through the server's view of
+    /// the file system (`/proc/PID/root`), since the mount is private to it.
+    pub fn data_dir(&self) -> PathBuf {
+        let private = self.private_dir();
+        match (&self.disk, self.pid()) {
+            (Some(_), Some(pid)) => Path::new("/proc")
+                .join(pid.to_string())
+                .join("root")
+                .join(private.strip_prefix("/").unwrap_or(&private)),
+            _ => private,
+        }
+    }
+
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
@@ -170,8 +261,13 @@ impl Server {
         stop(&mut self.child);
     }
 
-    /// Starts the server again on the same port and data directory.
+    /// Starts the server again on the same port and data directory (not on a tmpfs, whose
+    /// content went with the process).
     pub async fn restart(&mut self) {
+        assert!(
+            !matches!(self.disk, Some(Disk::Tmpfs(_))),
+            "a server on a tmpfs cannot restart"
+        );
         self.spawn().await;
     }
 

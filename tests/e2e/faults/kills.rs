@@ -1,6 +1,7 @@
 //! The agent killed with SIGKILL at each stage of a job: received and waiting for a slot,
-//! running, with its result on disk but not sent, and between a file's upload and the result.
-//! The last stage is reached through the agent's `WARD_AGENT_FAULT` fault-injection point.
+//! running, with its result on disk but not sent, between a file's upload and the result, and
+//! between the poll that handed a job over and its journal. The last two are reached through the
+//! agent's `WARD_AGENT_FAULT` fault-injection points.
 
 use std::process::Child;
 use std::time::{Duration, Instant};
@@ -202,4 +203,59 @@ async fn a_file_uploaded_just_before_the_agent_is_killed_is_counted_once() {
         })
         .count();
     assert_eq!(copies, 1, "copies of the file in the archive");
+}
+
+/// Waits until `agent`'s log shows `text` `times` times.
+async fn logged(agent: &Agent, text: &str, times: usize) {
+    let started = Instant::now();
+    while agent.log().matches(text).count() < times {
+        assert!(
+            started.elapsed() < SOON,
+            "`{text}` not logged {times} times:\n{}",
+            agent.log()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_handed_over_but_not_journaled_when_the_agent_is_killed_runs_once() {
+    let server = Server::start().await;
+    let scratch = tempfile::tempdir().unwrap();
+    let mut agent = Agent::start(
+        &server,
+        "e2e-fault-handover",
+        &policy_reading(scratch.path()),
+    );
+    let id = agent.connected(&server).await;
+    let client = server.client();
+    agent.kill();
+    let mut faulted = Faulted::start(&server, &agent, "pause-after-handover");
+    logged(&agent, "waiting for jobs", 2).await;
+
+    // The server has handed the job over and shows it In Progress; the agent has no trace of it.
+    let action = snippet(&client, "print('handed over once')", &[&id], 60).await;
+    logged(&agent, "fault injection: pausing", 1).await;
+    wait_status(&client, action, &id, Status::InProgress, SOON).await;
+    let journal = std::fs::read_dir(agent.dir.path().join("jobs"))
+        .map(|entries| entries.count())
+        .unwrap_or(0);
+    assert_eq!((journal, outbox(&agent).len()), (0, 0), "{}", agent.log());
+    stop(&mut faulted.0);
+    agent.restart();
+
+    // The restarted agent's first poll asks for the jobs the server thinks it holds.
+    let statuses = one_result_each(&client, action, &[&id]).await;
+    assert_eq!(statuses, [Status::CompletedSuccessfully]);
+    let result = &client.actions_results(action).await.unwrap()[0];
+    assert!(
+        result.standard_output.contains("handed over once"),
+        "{result:?}"
+    );
+    assert_eq!(
+        agent.log().matches("job received").count(),
+        1,
+        "{}",
+        agent.log()
+    );
 }
