@@ -59,14 +59,15 @@ enum Writer {
     Relay(Arc<dyn RecordSink>),
 }
 
-/// Hands records to the process that writes the log, and returns once it has written them as
-/// durably as asked, or says why it could not.
+/// Hands records to the process that writes the log. A synced record returns once that process
+/// has written it and every record before it; a buffered one once it is in the operating
+/// system's hands on its way there, as a buffered record written to a file is.
 pub trait RecordSink: Send + Sync {
     /// # Errors
     ///
     /// [`AuditError::Relay`] when the record did not reach the log; the operation it describes
     /// must not proceed.
-    fn append(&self, entry: Entry, durability: Durability) -> Result<Anchor, AuditError>;
+    fn append(&self, entry: Entry, durability: Durability) -> Result<(), AuditError>;
 }
 
 struct State {
@@ -169,6 +170,19 @@ impl AuditLog {
         self.lock().and_then(|state| state.head)
     }
 
+    /// Writes `entry` as [`Self::append`] does, or hands it to the process that writes a relayed
+    /// log.
+    ///
+    /// # Errors
+    ///
+    /// As [`Self::append`], and [`AuditError::Relay`] for a relayed log.
+    pub fn record(&self, entry: Entry, durability: Durability) -> Result<(), AuditError> {
+        match &self.shared.writer {
+            Writer::File(_) => self.append(entry, durability).map(drop),
+            Writer::Relay(sink) => sink.append(entry, durability),
+        }
+    }
+
     /// Writes `entry` as the next record, stamped with the current time, the
     /// next sequence number and the hash of the line before, and returns that
     /// record's anchor once it is as durable as `durability` asks.
@@ -184,7 +198,14 @@ impl AuditLog {
         let path = &self.shared.path;
         let mut guard = match &self.shared.writer {
             Writer::File(state) => lock(state),
-            Writer::Relay(sink) => return sink.append(entry, durability),
+            Writer::Relay(_) => {
+                return Err(AuditError::Relay {
+                    path: path.clone(),
+                    reason: "only the process that writes the log knows its anchors; use \
+                             `record`"
+                        .into(),
+                });
+            }
         };
         let state = &mut *guard;
         if state.failed {

@@ -139,7 +139,9 @@ impl RunContext {
         self.record(entry, Durability::Buffered)
     }
 
-    /// Records the start or end of the run itself.
+    /// Records the start or end of the run itself. Neither changes the host, so, like reads,
+    /// they are handed to the operating system without waiting for the disk: the next record of
+    /// an operation that changes the host flushes them with it.
     pub fn record_run(
         &self,
         operation: &str,
@@ -157,14 +159,14 @@ impl RunContext {
         if let Some(duration) = duration {
             entry = entry.duration(duration);
         }
-        self.record(entry, Durability::Synced)
+        self.record(entry, Durability::Buffered)
     }
 
     fn record(&self, entry: Entry, durability: Durability) -> Result<(), Denied> {
         let Some(audit) = &self.audit else {
             return Ok(());
         };
-        audit.append(entry, durability).map(drop).map_err(|error| {
+        audit.record(entry, durability).map_err(|error| {
             tracing::error!(run_id = %self.run.run_id, %error, "failed to write an audit record; refusing the operation");
             Denied::AuditUnavailable
         })

@@ -7,9 +7,14 @@ use super::Ending;
 use super::pool::ChildProcess;
 use super::uplink::AuditRequest;
 use super::wire;
+use crate::audit::Durability;
 use crate::capability::RunContext;
 use crate::sandbox::job::{Outcome, RunResult};
 use crate::sandbox::limits::Limits;
+
+/// The agent's end of a job's socket; frames are read through a buffer, so that most cost one
+/// system call.
+pub type Link = tokio::io::BufReader<tokio::net::UnixStream>;
 
 /// One capped stream, gathered from the child's frames; the child caps it too, this is the
 /// agent not trusting a process that ran a script.
@@ -63,7 +68,7 @@ impl<'a> Session<'a> {
     /// Serves the child until it reports, ends, runs out of time or is aborted.
     pub async fn follow(
         &mut self,
-        link: &mut tokio::net::UnixStream,
+        link: &mut Link,
         child: &ChildProcess,
         limits: &Limits,
         abort: impl Future<Output = ()>,
@@ -75,14 +80,21 @@ impl<'a> Session<'a> {
             tokio::select! {
                 frame = wire::read_async(link) => match frame {
                     Ok(Some((wire::AUDIT, payload))) => {
-                        let reply = self.record(&payload);
-                        let sent = match wire::encode(&reply) {
-                            Ok(reply) => wire::write_async(link, wire::WRITTEN, &reply).await,
-                            Err(e) => Err(e),
-                        };
-                        if sent.is_err() {
+                        let (recorded, synced) = self.record(&payload);
+                        if synced {
+                            let sent = match wire::encode(&recorded) {
+                                Ok(reply) => wire::write_async(link, wire::WRITTEN, &reply).await,
+                                Err(e) => Err(e),
+                            };
+                            if sent.is_err() {
+                                child.kill();
+                                return Ending::Stopped(lost("its audit records could not be answered"));
+                            }
+                        } else if let Err(reason) = recorded {
                             child.kill();
-                            return Ending::Stopped(lost("its audit records could not be answered"));
+                            return Ending::Stopped(lost(&format!(
+                                "an audit record of its could not be written ({reason})"
+                            )));
                         }
                     }
                     Ok(Some((wire::STDOUT, bytes))) => self.stdout.push(&bytes),
@@ -115,16 +127,22 @@ impl<'a> Session<'a> {
         }
     }
 
-    /// Writes one of the child's audit records to the agent's log and says how that went; the
-    /// child refuses the operation unless it hears that the record is written.
-    fn record(&self, payload: &[u8]) -> Result<crate::audit::Anchor, String> {
-        let request: AuditRequest = wire::decode(payload).map_err(|e| e.to_string())?;
-        match &self.context.audit {
+    /// Writes one of the child's audit records to the agent's log; says how that went, and
+    /// whether the child waits to hear it (a synced record, before an operation that changes the
+    /// host, which the child refuses unless the record is written).
+    fn record(&self, payload: &[u8]) -> (Result<(), String>, bool) {
+        let request: AuditRequest = match wire::decode(payload) {
+            Ok(request) => request,
+            Err(e) => return (Err(e.to_string()), true),
+        };
+        let synced = request.durability == Durability::Synced;
+        let recorded = match &self.context.audit {
             Some(log) => log
-                .append(request.entry, request.durability)
+                .record(request.entry, request.durability)
                 .map_err(|e| e.to_string()),
             None => Err("this agent keeps no audit log".into()),
-        }
+        };
+        (recorded, synced)
     }
 }
 

@@ -1,14 +1,17 @@
 //! A child's one connection to the agent: its audit records, its output and its result.
 
 use std::os::unix::net::UnixStream;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
 
 use super::wire;
-use crate::audit::{Anchor, AuditError, Durability, Entry, RecordSink};
+use crate::audit::{AuditError, Durability, Entry, RecordSink};
 
-/// An audit record on its way to the agent.
+/// An audit record on its way to the agent. The agent answers a synced record only, once it and
+/// every record before it are written; when it cannot write a buffered one it kills the child,
+/// so no operation follows a record the log lacks by more than the time that takes.
 #[derive(Serialize, Deserialize)]
 pub struct AuditRequest {
     pub entry: Entry,
@@ -19,12 +22,12 @@ pub struct AuditRequest {
 /// is given its job, so that nothing the warm-up does can reach the agent.
 #[derive(Clone)]
 pub struct Uplink {
-    audit_log: std::path::PathBuf,
+    audit_log: PathBuf,
     stream: Arc<Mutex<Option<UnixStream>>>,
 }
 
 impl Uplink {
-    pub fn new(audit_log: std::path::PathBuf) -> Self {
+    pub fn new(audit_log: PathBuf) -> Self {
         Self {
             audit_log,
             stream: Arc::default(),
@@ -51,14 +54,17 @@ impl Uplink {
         }
     }
 
-    fn relay(&self, request: &AuditRequest) -> Result<Anchor, String> {
+    fn relay(&self, request: &AuditRequest) -> Result<(), String> {
         let mut guard = self.lock();
         let stream = guard.as_mut().ok_or("no job is running in this process")?;
         let payload = wire::encode(request).map_err(|e| e.to_string())?;
         wire::write(stream, wire::AUDIT, &payload).map_err(|e| e.to_string())?;
+        if request.durability == Durability::Buffered {
+            return Ok(());
+        }
         match wire::read(stream).map_err(|e| e.to_string())? {
             Some((wire::WRITTEN, reply)) => {
-                wire::decode::<Result<Anchor, String>>(&reply).map_err(|e| e.to_string())?
+                wire::decode::<Result<(), String>>(&reply).map_err(|e| e.to_string())?
             }
             Some((kind, _)) => Err(format!("unexpected frame `{}`", kind as char)),
             None => Err("the agent closed the connection".into()),
@@ -67,7 +73,7 @@ impl Uplink {
 }
 
 impl RecordSink for Uplink {
-    fn append(&self, entry: Entry, durability: Durability) -> Result<Anchor, AuditError> {
+    fn append(&self, entry: Entry, durability: Durability) -> Result<(), AuditError> {
         self.relay(&AuditRequest { entry, durability })
             .map_err(|reason| AuditError::Relay {
                 path: self.audit_log.clone(),

@@ -68,9 +68,17 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> io::Result<T> {
     serde_json::from_slice(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
 }
 
+/// Writes a frame with one system call rather than two: a child may send thousands of audit
+/// records a second.
 pub fn write(to: &mut impl Write, kind: u8, payload: &[u8]) -> io::Result<()> {
-    to.write_all(&header(kind, payload.len())?)?;
-    to.write_all(payload)
+    to.write_all(&frame(kind, payload)?)
+}
+
+fn frame(kind: u8, payload: &[u8]) -> io::Result<Vec<u8>> {
+    let mut frame = Vec::with_capacity(5 + payload.len());
+    frame.extend_from_slice(&header(kind, payload.len())?);
+    frame.extend_from_slice(payload);
+    Ok(frame)
 }
 
 /// The next frame, or `None` at a clean end of the stream.
@@ -91,8 +99,7 @@ pub async fn write_async(
     kind: u8,
     payload: &[u8],
 ) -> io::Result<()> {
-    to.write_all(&header(kind, payload.len())?).await?;
-    to.write_all(payload).await
+    to.write_all(&frame(kind, payload)?).await
 }
 
 pub async fn read_async(from: &mut (impl AsyncRead + Unpin)) -> io::Result<Option<(u8, Vec<u8>)>> {
