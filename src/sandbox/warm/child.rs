@@ -1,7 +1,7 @@
 //! One job's child: forked from the warm interpreter inside its request for a job, it takes the
 //! job, re-arms its limits, gets a scratch directory of its own, runs the script and reports.
 
-use std::os::fd::OwnedFd;
+use std::os::fd::{OwnedFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -69,26 +69,83 @@ impl Waiting {
         if let Err(e) = fork::reap_children_automatically() {
             return Err(self.refuse(&e.to_string()));
         }
+        // The descriptor number is the same in every child, so it is looked up once.
+        let scratch_fd = match fork::descriptor_of(&self.scratch) {
+            Ok(fd) => fd,
+            Err(e) => return Err(self.refuse(&format!("cannot find the scratch directory: {e}"))),
+        };
         if let Err(e) = wire::write(&mut self.control, wire::READY, b"") {
             tracing::error!(error = %e, "the agent went away before the interpreter was ready");
             self.leave(1);
         }
+        // One child at a time waits for the next job, forked and prepared before it arrives;
+        // once it has taken its job it says so, and the next child is forked.
+        let mut early_deaths = 0;
         loop {
-            let (payload, socket) = match wire::receive_job(&mut self.control) {
-                Ok(Some(job)) => job,
-                Ok(None) => self.leave(0),
+            let (mut said, say) = match std::io::pipe() {
+                Ok(pipe) => pipe,
                 Err(e) => {
-                    tracing::error!(error = %e, "the agent's job could not be read");
+                    tracing::error!(error = %e, "cannot open a pipe to the next child");
                     self.leave(1)
                 }
             };
             match fork::fork() {
-                Ok(Forked::Parent) => drop(socket),
-                Ok(Forked::Child) => return self.begin(&payload, socket, context),
-                // The job's socket closes unanswered, which the agent reports as a failed start.
-                Err(e) => tracing::error!(error = %e, "could not fork for a job"),
+                Ok(Forked::Child) => {
+                    drop(said);
+                    return self.serve_one(say, scratch_fd, context);
+                }
+                Ok(Forked::Parent) => drop(say),
+                Err(e) => {
+                    tracing::error!(error = %e, "could not fork the next child");
+                    self.leave(1)
+                }
+            }
+            let mut word = [0u8; 1];
+            match std::io::Read::read(&mut said, &mut word) {
+                Ok(1) if word[0] == TAKEN => early_deaths = 0,
+                Ok(1) if word[0] == AGENT_GONE => self.leave(0),
+                _ => {
+                    early_deaths += 1;
+                    tracing::error!("a child ended before it took a job");
+                    if early_deaths >= 3 {
+                        self.leave(1);
+                    }
+                }
             }
         }
+    }
+
+    /// A child: prepares its scratch directory, waits for the next job, tells the parent it took
+    /// one, and starts it.
+    fn serve_one(
+        mut self,
+        mut say: std::io::PipeWriter,
+        scratch_fd: RawFd,
+        context: &mut RunContext,
+    ) -> Result<Value, String> {
+        let scratch = match prepare_scratch(&self.runs_dir, scratch_fd) {
+            Ok(scratch) => scratch,
+            Err(e) => {
+                tracing::error!(error = %e, "could not give the next job its scratch directory");
+                std::process::exit(1);
+            }
+        };
+        let (payload, socket) = match wire::receive_job(&mut self.control) {
+            Ok(Some(job)) => job,
+            Ok(None) => {
+                let _ = std::io::Write::write_all(&mut say, &[AGENT_GONE]);
+                let _ = std::fs::remove_dir_all(&scratch);
+                std::process::exit(0)
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "the agent's job could not be read");
+                let _ = std::fs::remove_dir_all(&scratch);
+                std::process::exit(1)
+            }
+        };
+        let _ = std::io::Write::write_all(&mut say, &[TAKEN]);
+        drop(say);
+        self.begin(&payload, socket, scratch, context)
     }
 
     fn refuse(&mut self, reason: &str) -> String {
@@ -106,6 +163,7 @@ impl Waiting {
         self,
         payload: &[u8],
         socket: OwnedFd,
+        scratch: PathBuf,
         context: &mut RunContext,
     ) -> Result<Value, String> {
         let started = Instant::now();
@@ -119,7 +177,6 @@ impl Waiting {
                 context.risk.as_str()
             ));
         }
-        let scratch = private_scratch(&self.runs_dir).map_err(|e| e.to_string())?;
         let hello = Started {
             pid: std::process::id(),
             scratch: scratch.clone(),
@@ -131,13 +188,6 @@ impl Waiting {
             let _ = std::fs::remove_dir_all(&scratch);
             std::process::exit(1);
         }
-
-        std::fs::write(scratch.join(CHANNEL_NAME), b"").map_err(|e| e.to_string())?;
-        let own = open_dir(&scratch).map_err(|e| e.to_string())?;
-        fork::descriptor_of(&self.scratch)
-            .and_then(|fd| fork::replace(fd, &own))
-            .map_err(|e| format!("could not give the job its scratch directory: {e}"))?;
-        drop(own);
 
         let limits = request.limits;
         self.uplink.connect(link);
@@ -192,22 +242,32 @@ pub fn finish(run: ChildRun, outcome: Outcome, out_of_memory: bool) -> Result<()
     );
     result.stdout_truncated = run.stdout.take().1;
     result.stderr_truncated = run.stderr.take().1;
-    let _ = std::fs::remove_dir_all(&run.scratch);
     match wire::encode(&result) {
         Ok(payload) => run.uplink.send(wire::DONE, &payload),
         Err(e) => tracing::error!(error = %e, "the result could not be encoded"),
     }
+    // After the report, so that the agent does not wait for it.
+    let _ = std::fs::remove_dir_all(&run.scratch);
     std::process::exit(0)
 }
 
-/// `run-<pid>-…` below the runs directory, private to ward's user: the sweep of abandoned
-/// scratch directories knows it by that name.
-fn private_scratch(runs_dir: &Path) -> std::io::Result<PathBuf> {
+/// What a waiting child tells its parent: it took a job, or the agent has gone.
+const TAKEN: u8 = b'T';
+const AGENT_GONE: u8 = b'G';
+
+/// Makes `run-<pid>-…` below the runs directory, private to ward's user (the sweep of abandoned
+/// scratch directories knows it by that name), with its host channel, and puts it where the
+/// interpreter's scratch directory was, for this process only.
+fn prepare_scratch(runs_dir: &Path, scratch_fd: RawFd) -> std::io::Result<PathBuf> {
     let mut builder = tempfile::Builder::new();
     let prefix = guest::scratch_prefix();
     builder.prefix(&prefix);
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
-    Ok(builder.tempdir_in(runs_dir)?.keep())
+    let scratch = builder.tempdir_in(runs_dir)?.keep();
+    std::fs::write(scratch.join(CHANNEL_NAME), b"")?;
+    let own = open_dir(&scratch)?;
+    fork::replace(scratch_fd, &own)?;
+    Ok(scratch)
 }
 
 fn open_dir(path: &Path) -> std::io::Result<OwnedFd> {

@@ -13,7 +13,7 @@ use tracing::Instrument;
 
 use super::Ending;
 use super::child::Started;
-use super::session::Session;
+use super::session::{Link, Session};
 use super::wire;
 use super::zygote::{JobRequest, Setup};
 use crate::audit::{RUN_END, RUN_START, ScriptRun, Sha256Digest};
@@ -97,8 +97,9 @@ impl Pool {
         let (ours, theirs) = UnixStream::pair().map_err(io("open the job's socket"))?;
         ours.set_nonblocking(true)
             .map_err(io("open the job's socket"))?;
-        let mut link =
-            tokio::net::UnixStream::from_std(ours).map_err(io("open the job's socket"))?;
+        let mut link = tokio::io::BufReader::new(
+            tokio::net::UnixStream::from_std(ours).map_err(io("open the job's socket"))?,
+        );
         let request = wire::encode(&JobRequest {
             job: job.clone(),
             limits: *limits,
@@ -113,7 +114,9 @@ impl Pool {
             .follow(&mut link, &child, limits, abort)
             .instrument(tracing::debug_span!("child", pid = child.pid))
             .await;
-        self.remove_scratch(&child);
+        if matches!(ending, Ending::Stopped(_)) {
+            self.remove_scratch(&child);
+        }
 
         let mut result = match ending {
             Ending::Reported(result) => *result,
@@ -154,6 +157,7 @@ impl Pool {
     }
 
     async fn start(&self, risk: Risk) -> Result<Process, SandboxError> {
+        raise_open_file_limit();
         let setup = Setup {
             engine: self.engine.clone(),
             policy: self.host.policy.transfer(),
@@ -179,7 +183,7 @@ impl Pool {
     /// Waits for the child to say who it is, records the run's start, and lets it begin.
     async fn handshake(
         &self,
-        link: &mut tokio::net::UnixStream,
+        link: &mut Link,
         context: &RunContext,
     ) -> Result<ChildProcess, SandboxError> {
         let failed = |reason: String| SandboxError::Warm {
@@ -217,8 +221,8 @@ impl Pool {
         Ok(child)
     }
 
-    /// Removes the scratch directory a child could not remove itself (it was killed), once it is
-    /// sure to be one of ours.
+    /// Removes the scratch directory of a child that could not remove it itself (it was killed),
+    /// once it is sure to be one of ours.
     fn remove_scratch(&self, child: &ChildProcess) {
         let ours = child.scratch.parent() == Some(self.runs_dir.as_path())
             && child
@@ -228,6 +232,22 @@ impl Pool {
                 .is_some_and(|name| name.starts_with(&format!("run-{}-", child.pid)));
         if ours && child.scratch.exists() {
             let _ = std::fs::remove_dir_all(&child.scratch);
+        }
+    }
+}
+
+/// Every running job holds a socket and a process handle open in the agent, so the usual soft
+/// limit of 1,024 descriptors would cap it near 500 jobs at once; the hard limit is the real one.
+fn raise_open_file_limit() {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let limit = getrlimit(Resource::Nofile);
+    if limit.current < limit.maximum {
+        let raised = rustix::process::Rlimit {
+            current: limit.maximum,
+            maximum: limit.maximum,
+        };
+        if let Err(e) = setrlimit(Resource::Nofile, raised) {
+            tracing::debug!(error = %e, "the open-file limit stays as it was");
         }
     }
 }
