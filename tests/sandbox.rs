@@ -5,3 +5,5 @@ mod cache;
 mod isolation;
 mod limits;
 mod modes;
+#[cfg(target_os = "linux")]
+mod warm;

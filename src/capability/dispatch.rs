@@ -94,7 +94,13 @@ impl MediatedWasi {
             .job_gate
             .take()
             .ok_or_else(|| HostError::invalid("there is no job waiting for this interpreter"))?;
-        gate(&mut self.context).map_err(|reason| HostError::new("OSError", reason))
+        let job = gate(&mut self.context).map_err(|reason| HostError::new("OSError", reason))?;
+        // Every other child of this process's parent runs another job, or waits for one.
+        #[cfg(unix)]
+        {
+            self.siblings = Some(std::os::unix::process::parent_id());
+        }
+        Ok(job)
     }
 
     /// Lists the processes the policy lets this script see. The listing is one operation and one
@@ -165,6 +171,15 @@ impl MediatedWasi {
             pid: info.pid,
             name: info.name,
         };
+        if self.siblings.is_some() && info.ppid == self.siblings && info.pid != std::process::id() {
+            let label = super::context::describe(&target);
+            let rule = "protected: another job of ward's warm interpreters";
+            return Err(denied(self.context.refuse(
+                Operation::ProcessKill,
+                &label,
+                rule,
+            )));
+        }
         let permit = self
             .context
             .check(Operation::ProcessKill, target)

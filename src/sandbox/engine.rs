@@ -160,6 +160,16 @@ impl Sandbox {
         }
     }
 
+    /// The pids of this sandbox's processes of warm interpreters (none before the first job, or
+    /// when it has none): for diagnostics, and for tests that stop them from outside.
+    pub async fn warm_interpreter_pids(&self) -> Vec<u32> {
+        #[cfg(target_os = "linux")]
+        if let Some(pool) = &self.warm {
+            return pool.pids().await;
+        }
+        Vec::new()
+    }
+
     #[cfg(target_os = "linux")]
     pub(super) fn warm_pool(&self) -> Option<&super::warm::Pool> {
         self.warm.as_ref()

@@ -132,6 +132,12 @@ impl Pool {
         Ok(result)
     }
 
+    /// The pids of the processes of warm interpreters running now, one per risk level used.
+    pub async fn pids(&self) -> Vec<u32> {
+        let processes = self.processes.lock().await;
+        processes.values().map(|process| process.child.id()).collect()
+    }
+
     /// Hands the job to the process of its risk level, starting that process when there is none
     /// or the last one has gone.
     async fn dispatch(
@@ -142,6 +148,7 @@ impl Pool {
     ) -> Result<(), SandboxError> {
         let mut processes = self.processes.lock().await;
         if let Some(process) = processes.get_mut(&risk)
+            && matches!(process.child.try_wait(), Ok(None))
             && wire::send_job(&mut process.control, request, &socket).is_ok()
         {
             return Ok(());
