@@ -136,6 +136,21 @@ impl Agent {
         }
     }
 
+    /// The running agent's process and every process below it (its warm interpreters and the
+    /// jobs forked from them).
+    pub fn process_tree(&self) -> Vec<u32> {
+        let Some(child) = &self.child else {
+            return Vec::new();
+        };
+        let mut tree = vec![child.id()];
+        let mut next = 0;
+        while next < tree.len() {
+            tree.extend(crate::common::children_of(tree[next]));
+            next += 1;
+        }
+        tree
+    }
+
     /// Kills the agent outright (SIGKILL), as a crash or a power cut would.
     pub fn kill(&mut self) {
         stop(&mut self.child);

@@ -12,7 +12,7 @@ use ward::policy::{Policy, Protected, Risk};
 use ward::sandbox::{EngineOptions, Job, Limits, Mode, RunResult, Sandbox};
 use ward::status::Status;
 
-use crate::common::{cache_dir, entry, job, sandbox};
+use crate::common::{cache_dir, children_of, entry, job, running, sandbox};
 
 /// Lets high-risk scripts list and kill any process: only ward's own protections stand.
 const KILL_ANYTHING: &str = "[[allow]]\nrisk = [\"high_risk\"]\n\
@@ -43,26 +43,6 @@ async fn finish(sandbox: &Sandbox, job: &Job) -> RunResult {
         .run(job, &Limits::default(), std::future::pending())
         .await
         .expect("the host side of the run works")
-}
-
-/// The pids whose parent is `parent`, read from `/proc`.
-fn children_of(parent: u32) -> Vec<u32> {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/stat"))
-                .ok()
-                .and_then(|stat| {
-                    let (_, rest) = stat.rsplit_once(')')?;
-                    rest.split_whitespace().nth(1)?.parse::<u32>().ok()
-                })
-                == Some(parent)
-        })
-        .collect()
 }
 
 /// Waits until `parent` has a child that is not in `before`: forked once a waiting child took a
@@ -194,6 +174,9 @@ async fn a_killed_process_of_warm_interpreters_is_started_again() {
     let sandbox = warm_sandbox(HostAccess::none());
     let parent = warm_process(&sandbox, Risk::Standard).await;
     assert!(kill(parent));
+    while running(parent) {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     for _ in 0..3 {
         let next = finish(&sandbox, &job("print('after')", Mode::JustRun)).await;
         assert_eq!(next.status, Status::CompletedSuccessfully, "{next:#?}");

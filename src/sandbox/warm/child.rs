@@ -81,6 +81,7 @@ impl Waiting {
         // One child at a time waits for the next job, forked and prepared before it arrives;
         // once it has taken its job it says so, and the next child is forked.
         let mut early_deaths = 0;
+        let me = std::process::id();
         loop {
             let (mut said, say) = match std::io::pipe() {
                 Ok(pipe) => pipe,
@@ -92,6 +93,7 @@ impl Waiting {
             match fork::fork() {
                 Ok(Forked::Child) => {
                     drop(said);
+                    fork::die_with_parent(me);
                     return self.serve_one(say, scratch_fd, context);
                 }
                 Ok(Forked::Parent) => drop(say),

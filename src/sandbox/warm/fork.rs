@@ -42,6 +42,18 @@ pub fn replace(target: RawFd, with: &OwnedFd) -> io::Result<()> {
     Ok(())
 }
 
+/// Makes the kernel kill this child when its parent, the process of warm interpreters, ends: it
+/// ends when the agent does, and a job whose agent is gone must not run on unwatched, past its
+/// deadline. A `parent` that ended before this call is noticed too.
+pub fn die_with_parent(parent: u32) {
+    if rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::KILL))
+        .is_err()
+        || std::os::unix::process::parent_id() != parent
+    {
+        std::process::exit(1);
+    }
+}
+
 /// Lets the kernel reap exited children, so that the process of warm interpreters, which never
 /// waits for them, leaves no zombies.
 pub fn reap_children_automatically() -> io::Result<()> {

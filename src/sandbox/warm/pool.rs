@@ -88,27 +88,13 @@ impl Pool {
             },
             registry: self.host.registry.clone(),
         };
-        let io = |what: &'static str| {
-            move |source| SandboxError::Io {
-                what: what.into(),
-                source,
-            }
-        };
-        let (ours, theirs) = UnixStream::pair().map_err(io("open the job's socket"))?;
-        ours.set_nonblocking(true)
-            .map_err(io("open the job's socket"))?;
-        let mut link = tokio::io::BufReader::new(
-            tokio::net::UnixStream::from_std(ours).map_err(io("open the job's socket"))?,
-        );
         let request = wire::encode(&JobRequest {
             job: job.clone(),
             limits: *limits,
         })
         .map_err(|e| SandboxError::InvalidJob(e.to_string()))?;
-        self.dispatch(job.risk, &request, OwnedFd::from(theirs))
-            .await?;
-
-        let child = self.handshake(&mut link, &context).await?;
+        let (mut link, started_child) = self.hand_over(job.risk, &request, limits).await?;
+        let child = self.handshake(&mut link, started_child, &context).await?;
         let mut session = Session::new(&context, limits);
         let ending = session
             .follow(&mut link, &child, limits, abort)
@@ -135,7 +121,10 @@ impl Pool {
     /// The pids of the processes of warm interpreters running now, one per risk level used.
     pub async fn pids(&self) -> Vec<u32> {
         let processes = self.processes.lock().await;
-        processes.values().map(|process| process.child.id()).collect()
+        processes
+            .values()
+            .map(|process| process.child.id())
+            .collect()
     }
 
     /// Hands the job to the process of its risk level, starting that process when there is none
@@ -187,22 +176,54 @@ impl Pool {
         Ok(started)
     }
 
-    /// Waits for the child to say who it is, records the run's start, and lets it begin.
+    /// Hands the job over and waits for a child to take it. A child that ends before it has
+    /// said who it is never ran the script (its process of warm interpreters was dying), so the
+    /// job is handed once more to a process started anew.
+    async fn hand_over(
+        &self,
+        risk: Risk,
+        request: &[u8],
+        limits: &Limits,
+    ) -> Result<(Link, Started), SandboxError> {
+        let failed = |reason: String| SandboxError::Warm {
+            what: "start the job",
+            reason,
+        };
+        for attempt in 0..2 {
+            let (ours, theirs) = UnixStream::pair().map_err(|e| failed(e.to_string()))?;
+            ours.set_nonblocking(true)
+                .map_err(|e| failed(e.to_string()))?;
+            let mut link = tokio::io::BufReader::new(
+                tokio::net::UnixStream::from_std(ours).map_err(|e| failed(e.to_string()))?,
+            );
+            self.dispatch(risk, request, OwnedFd::from(theirs)).await?;
+            match tokio::time::timeout(limits.timeout, wire::read_async(&mut link)).await {
+                Ok(Ok(Some((wire::STARTED, payload)))) => {
+                    let started = wire::decode(&payload).map_err(|e| failed(e.to_string()))?;
+                    return Ok((link, started));
+                }
+                Ok(Ok(None)) if attempt == 0 => {
+                    tracing::warn!("the job's process ended before it started; starting anew");
+                    self.processes.lock().await.remove(&risk);
+                }
+                Ok(Ok(_)) => break,
+                Ok(Err(e)) => return Err(failed(e.to_string())),
+                Err(_) => return Err(failed("no process took the job within its timeout".into())),
+            }
+        }
+        Err(failed("the job's process ended before it started".into()))
+    }
+
+    /// Holds the child that said who it is, records the run's start, and lets it begin.
     async fn handshake(
         &self,
         link: &mut Link,
+        started: Started,
         context: &RunContext,
     ) -> Result<ChildProcess, SandboxError> {
         let failed = |reason: String| SandboxError::Warm {
             what: "start the job",
             reason,
-        };
-        let started: Started = match wire::read_async(link).await {
-            Ok(Some((wire::STARTED, payload))) => {
-                wire::decode(&payload).map_err(|e| failed(e.to_string()))?
-            }
-            Ok(_) => return Err(failed("the job's process ended before it started".into())),
-            Err(e) => return Err(failed(e.to_string())),
         };
         let pid = rustix::process::Pid::from_raw(started.pid as i32)
             .ok_or_else(|| failed(format!("invalid pid {}", started.pid)))?;

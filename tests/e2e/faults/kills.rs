@@ -16,6 +16,7 @@ use super::super::agent::{Agent, policy_reading};
 use super::super::harness::{Server, stop, ward};
 use super::super::{snippet, wait_status};
 use super::{SOON, one_result_each, outbox, outbox_holds};
+use crate::common::running;
 
 const SLEEP: &str = "import time\ntime.sleep(60)";
 
@@ -33,7 +34,14 @@ async fn jobs_waiting_for_a_slot_or_running_when_the_agent_is_killed_each_fail_o
         actions.push(snippet(&client, SLEEP, &[&id], 120).await);
     }
     agent.holds_jobs(5).await;
+    let tree = agent.process_tree();
     agent.kill();
+    // The jobs' processes go with the agent: none runs on unwatched past its deadline.
+    let started = Instant::now();
+    while tree.iter().any(|pid| running(*pid)) {
+        assert!(started.elapsed() < SOON, "left running: {tree:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     agent.restart();
 
     for action in actions {
