@@ -78,8 +78,7 @@ impl Sandbox {
     }
 
     fn load_configured(options: &EngineOptions, flavor: Flavor) -> Result<Self, SandboxError> {
-        let epochs = flavor == Flavor::Plain;
-        let engine = new_engine(epochs, flavor != Flavor::Warm)?;
+        let engine = new_engine(flavor)?;
         let interpreter = interpreter::locate(options.interpreter.as_deref())?;
         let cache_dir = options
             .cache_dir
@@ -105,7 +104,7 @@ impl Sandbox {
                 source,
             })?;
 
-        if epochs {
+        if flavor == Flavor::Plain {
             start_epoch_clock(&engine);
         }
         Ok(Self {
@@ -181,10 +180,16 @@ impl Sandbox {
     }
 }
 
-fn new_engine(epochs: bool, threads: bool) -> Result<wasmtime::Engine, SandboxError> {
+fn new_engine(flavor: Flavor) -> Result<wasmtime::Engine, SandboxError> {
     let mut config = Config::new();
-    config.epoch_interruption(epochs);
-    config.parallel_compilation(threads);
+    config.epoch_interruption(flavor == Flavor::Plain);
+    let warm = flavor == Flavor::Warm;
+    config.parallel_compilation(!warm);
+    // Every warm job ends in `proc_exit`, which wasmtime carries out as a trap; a backtrace of
+    // the guest's frames each time would be work for nothing.
+    if warm {
+        config.wasm_backtrace_max_frames(None);
+    }
     config.cranelift_opt_level(OptLevel::Speed);
     wasmtime::Engine::new(&config).map_err(|source| SandboxError::Wasm {
         what: "configure the engine",
