@@ -149,12 +149,24 @@ impl Manifest {
     /// Every problem found, not only the first: see [`ManifestError`] for
     /// the list. Problems with the text as a whole (size, encoding, JSON
     /// syntax) stop the reading early, as nothing after them can be checked.
+    /// [`ManifestError::TooLarge`] is also given for a manifest whose canonical
+    /// form ([`Manifest::to_single_line_json`]) with a final newline would be
+    /// over the limit.
     pub fn parse(bytes: &[u8]) -> Result<Manifest, ManifestErrors> {
         let mut errors = Vec::new();
         let manifest = text::read_json(bytes, &mut errors)
             .and_then(|json| validate::validate(json, &mut errors));
         match manifest {
-            Some(manifest) if errors.is_empty() => Ok(manifest),
+            Some(manifest) if errors.is_empty() => {
+                // The library stores the canonical form with a final newline. It spells out
+                // implied parts, so it can be longer than the text given: it must fit the
+                // limit too, or a stored manifest would not read back.
+                let size = manifest.to_single_line_json().len() + 1;
+                if size > MAX_MANIFEST_BYTES {
+                    return Err(ManifestErrors(vec![ManifestError::TooLarge { size }]));
+                }
+                Ok(manifest)
+            }
             _ => Err(ManifestErrors(errors)),
         }
     }

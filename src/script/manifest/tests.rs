@@ -312,3 +312,43 @@ fn a_draft_is_held_to_the_manifest_rules() {
         "{errors}"
     );
 }
+
+/// The canonical form spells out an implied output, so a manifest near the
+/// size limit was accepted but its stored form (canonical, with a final
+/// newline) was then refused as too large (the manifest fuzz target's
+/// read-back check). Such a manifest is now refused on upload.
+#[test]
+fn a_manifest_whose_stored_form_would_be_too_large_is_refused() -> Result<(), ManifestErrors> {
+    let short = with(|m| {
+        m["description"] = json!("");
+        m["entry_point_definition"] = json!({});
+    });
+    let padded = |padding: usize| {
+        let padding = "x".repeat(padding);
+        short.replace(
+            r#""description":"""#,
+            &format!(r#""description":"{padding}""#),
+        )
+    };
+    let grown = Manifest::parse(short.as_bytes())?
+        .to_single_line_json()
+        .len();
+    assert!(grown > short.len(), "the canonical form no longer grows");
+
+    // Canonical form exactly at the limit: no room for the final newline.
+    let padding = MAX_MANIFEST_BYTES - grown;
+    let refused = Manifest::parse(padded(padding).as_bytes());
+    let errors = refused.err().map(|errors| errors.0).unwrap_or_default();
+    assert_eq!(
+        errors,
+        [ManifestError::TooLarge {
+            size: MAX_MANIFEST_BYTES + 1
+        }]
+    );
+
+    let manifest = Manifest::parse(padded(padding - 1).as_bytes())?;
+    let stored = format!("{}\n", manifest.to_single_line_json());
+    assert_eq!(stored.len(), MAX_MANIFEST_BYTES);
+    assert_eq!(Manifest::parse(stored.as_bytes()), Ok(manifest));
+    Ok(())
+}
