@@ -167,11 +167,22 @@ impl MediatedWasi {
 
     /// Decodes one request line and carries it out.
     async fn serve(&mut self, line: &[u8]) -> Result<Value, HostError> {
-        let request: Request = serde_json::from_slice(line)
-            .map_err(|e| HostError::invalid(format!("malformed request: {e}")))?;
+        let request = Request::decode(line)?;
         let span =
             tracing::debug_span!("host_call", run_id = %self.context.run.run_id, op = %request.op);
         self.dispatch(request).instrument(span).await
+    }
+}
+
+impl Request {
+    /// Decodes one request line (without its newline), as the channel does before dispatching it.
+    ///
+    /// # Errors
+    ///
+    /// An `InvalidRequest` [`HostError`] for bytes that are not one JSON request object.
+    pub fn decode(line: &[u8]) -> Result<Request, HostError> {
+        serde_json::from_slice(line)
+            .map_err(|e| HostError::invalid(format!("malformed request: {e}")))
     }
 }
 
@@ -179,7 +190,7 @@ impl Channel {
     /// Takes written bytes up to the end of the first complete request line, and returns how
     /// many it took and that line (or an error for one that was too long). Bytes past the limit
     /// are dropped as they arrive, so a flood costs no memory.
-    fn accept(&mut self, bytes: &[u8]) -> (usize, Option<Result<Vec<u8>, HostError>>) {
+    pub fn accept(&mut self, bytes: &[u8]) -> (usize, Option<Result<Vec<u8>, HostError>>) {
         let (body, consumed, ends) = match bytes.iter().position(|b| *b == b'\n') {
             Some(end) => (&bytes[..end], end + 1, true),
             None => (bytes, bytes.len(), false),

@@ -33,7 +33,7 @@ use std::sync::Arc;
 use wasmtime_wasi::p1::WasiP1Ctx;
 
 pub use access::{AccessError, HostAccess};
-pub use channel::CHANNEL_NAME;
+pub use channel::{CHANNEL_NAME, Channel, HostError, Request};
 pub use context::{Denied, Permit, RunContext};
 
 /// How the host sees one guest file descriptor that matters for mediation. Descriptors not in
