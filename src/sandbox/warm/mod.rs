@@ -15,7 +15,8 @@
 //!
 //! - `zygote`: the process of warm interpreters, and what it is told.
 //! - `child`: what a child does between the fork and its exit.
-//! - `pool`: the agent's side, starting the processes and handing them jobs.
+//! - `pool`: the agent's side, handing jobs to the processes and following them.
+//! - `spawn`: starting a process of warm interpreters; the handles that stop processes.
 //! - `session`: the agent following one child to its end.
 //! - `uplink`: a child's connection to the agent, its audit records included.
 //! - `wire`: the frames on those sockets.
@@ -25,11 +26,13 @@ mod child;
 mod fork;
 mod pool;
 mod session;
+mod spawn;
 mod uplink;
 mod wire;
 mod zygote;
 
-pub use pool::{COMMAND, Pool};
+pub use pool::Pool;
+pub use spawn::COMMAND;
 pub use zygote::serve;
 
 use crate::sandbox::job::{Outcome, RunResult};

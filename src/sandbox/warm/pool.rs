@@ -5,8 +5,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::os::fd::OwnedFd;
 use std::os::unix::net::UnixStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use tracing::Instrument;
@@ -14,6 +13,7 @@ use tracing::Instrument;
 use super::Ending;
 use super::child::Started;
 use super::session::{Link, Session};
+use super::spawn::{ChildProcess, Process, raise_open_file_limit, start_process};
 use super::wire;
 use super::zygote::{JobRequest, Setup};
 use crate::audit::{RUN_END, RUN_START, ScriptRun, Sha256Digest};
@@ -24,9 +24,6 @@ use crate::sandbox::limits::Limits;
 use crate::sandbox::run::assemble;
 use crate::sandbox::{EngineOptions, SandboxError};
 
-/// The hidden subcommand that runs [`super::serve`].
-pub const COMMAND: &str = "warm-interpreters";
-
 /// Warm interpreters for a sandbox; see [`crate::sandbox::Sandbox::with_warm_interpreters`].
 pub struct Pool {
     program: PathBuf,
@@ -34,19 +31,6 @@ pub struct Pool {
     host: HostAccess,
     runs_dir: PathBuf,
     processes: tokio::sync::Mutex<HashMap<Risk, Process>>,
-}
-
-/// A running process of warm interpreters, stopped when dropped.
-struct Process {
-    child: Child,
-    control: UnixStream,
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 impl Pool {
@@ -260,78 +244,6 @@ impl Pool {
                 .is_some_and(|name| name.starts_with(&format!("run-{}-", child.pid)));
         if ours && child.scratch.exists() {
             let _ = std::fs::remove_dir_all(&child.scratch);
-        }
-    }
-}
-
-/// Every running job holds a socket and a process handle open in the agent, so the usual soft
-/// limit of 1,024 descriptors would cap it near 500 jobs at once; the hard limit is the real one.
-fn raise_open_file_limit() {
-    use rustix::process::{Resource, getrlimit, setrlimit};
-    let limit = getrlimit(Resource::Nofile);
-    if limit.current < limit.maximum {
-        let raised = rustix::process::Rlimit {
-            current: limit.maximum,
-            maximum: limit.maximum,
-        };
-        if let Err(e) = setrlimit(Resource::Nofile, raised) {
-            tracing::debug!(error = %e, "the open-file limit stays as it was");
-        }
-    }
-}
-
-fn start_process(program: &Path, setup: &Setup) -> Result<Process, SandboxError> {
-    let failed = |reason: String| SandboxError::Warm {
-        what: "start",
-        reason,
-    };
-    let (mut control, theirs) = UnixStream::pair().map_err(|e| failed(e.to_string()))?;
-    let child = Command::new(program)
-        .arg(COMMAND)
-        // Each job ends in an error value (the guest's exit); capturing a Rust backtrace for
-        // each, as RUST_BACKTRACE would, costs more than the job.
-        .env("RUST_LIB_BACKTRACE", "0")
-        .stdin(Stdio::from(OwnedFd::from(theirs)))
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| failed(format!("`{}`: {e}", program.display())))?;
-    let mut process = Process {
-        child,
-        control: control.try_clone().map_err(|e| failed(e.to_string()))?,
-    };
-    let payload = wire::encode(setup).map_err(|e| failed(e.to_string()))?;
-    wire::write(&mut control, wire::SETUP, &payload).map_err(|e| failed(e.to_string()))?;
-    match wire::read(&mut control) {
-        Ok(Some((wire::READY, _))) => Ok(process),
-        Ok(Some((wire::FAILED, reason))) => {
-            Err(failed(String::from_utf8_lossy(&reason).into_owned()))
-        }
-        Ok(_) => {
-            let status = process
-                .child
-                .wait()
-                .map(|s| s.to_string())
-                .unwrap_or_default();
-            Err(failed(format!("the process ended ({status})")))
-        }
-        Err(e) => Err(failed(e.to_string())),
-    }
-}
-
-/// A job's child, held by a pidfd so that a signal can never reach a process that reused its pid.
-pub struct ChildProcess {
-    pub pid: u32,
-    scratch: PathBuf,
-    handle: OwnedFd,
-}
-
-impl ChildProcess {
-    pub fn kill(&self) {
-        if let Err(e) =
-            rustix::process::pidfd_send_signal(&self.handle, rustix::process::Signal::KILL)
-        {
-            tracing::debug!(error = %e, "the job's process had already ended");
         }
     }
 }

@@ -4,7 +4,7 @@
 use std::future::Future;
 
 use super::Ending;
-use super::pool::ChildProcess;
+use super::spawn::ChildProcess;
 use super::uplink::AuditRequest;
 use super::wire;
 use crate::audit::Durability;
