@@ -97,7 +97,11 @@ def serve():
     # Every job runs in a copy of this process; a collection there would write to every object
     # alive now and so copy the whole heap. Objects made from here on are collected as usual.
     gc.freeze()
-    run_job(ward_channel.call("job.next"))
+    job = ward_channel.call("job.next")
+    # A generator seeded before the copy would repeat itself in every job.
+    if "random" in sys.modules:
+        sys.modules["random"].seed()
+    run_job(job)
 
 
 def run_job(job):

@@ -162,7 +162,11 @@ impl Sandbox {
             .args(argv)
             .stdout(stdout.clone())
             .stderr(stderr.clone())
-            .allow_blocking_current_thread(self.warm_process);
+            .allow_blocking_current_thread(self.warm_process)
+            // Straight from the operating system on every call: a generator seeded once would be
+            // copied, state and all, into every child of a warm interpreter, and each job would
+            // draw the same "random" bytes.
+            .secure_random(rand::rand_core::UnwrapErr(rand::rngs::SysRng));
         builder
             .preopened_dir(&self.guest_lib, GUEST_LIB, FsPerms::ReadOnly)
             .map_err(map_err)?;
