@@ -51,6 +51,27 @@ struct KeyArgs {
     value: Option<Value>,
 }
 
+/// The parent of `pid`, from `/proc` (warm interpreters exist only on Linux).
+fn parent_of(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let (_, rest) = stat.rsplit_once(')')?;
+    rest.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Whether `ancestor` is `pid`'s parent, grandparent and so on.
+fn descends_from(pid: u32, ancestor: u32) -> bool {
+    let mut current = pid;
+    // A pid chain is short; the bound only guards against a cycle from pid reuse.
+    for _ in 0..64 {
+        match parent_of(current) {
+            Some(parent) if parent == ancestor => return true,
+            Some(parent) if parent > 1 => current = parent,
+            _ => return false,
+        }
+    }
+    false
+}
+
 fn args<T: DeserializeOwned>(value: Value) -> Result<T, HostError> {
     serde_json::from_value(value).map_err(|e| HostError::invalid(format!("bad arguments: {e}")))
 }
@@ -95,10 +116,11 @@ impl MediatedWasi {
             .take()
             .ok_or_else(|| HostError::invalid("there is no job waiting for this interpreter"))?;
         let job = gate(&mut self.context).map_err(|reason| HostError::new("OSError", reason))?;
-        // Every other child of this process's parent runs another job, or waits for one.
+        // This process's parent keeps the warm interpreters; its parent is the agent, below which
+        // run the other jobs and the warm interpreters of the other risk levels.
         #[cfg(unix)]
         {
-            self.siblings = Some(std::os::unix::process::parent_id());
+            self.agent = parent_of(std::os::unix::process::parent_id());
         }
         Ok(job)
     }
@@ -171,13 +193,16 @@ impl MediatedWasi {
             pid: info.pid,
             name: info.name,
         };
-        if self.siblings.is_some() && info.ppid == self.siblings && info.pid != std::process::id() {
+        if let Some(agent) = self.agent
+            && info.pid != std::process::id()
+            && descends_from(info.pid, agent)
+        {
             let label = super::context::describe(&target);
-            let rule = "protected: another job of ward's warm interpreters";
+            let rule = format!("protected: a process of ward's agent (pid {agent})");
             return Err(denied(self.context.refuse(
                 Operation::ProcessKill,
                 &label,
-                rule,
+                &rule,
             )));
         }
         let permit = self

@@ -84,9 +84,9 @@ pub struct MediatedWasi {
     channel: channel::Channel,
     processes: process::ProcessTable,
     job_gate: Option<JobGate>,
-    /// In a warm interpreter's child, the parent whose other children run other jobs, which a
-    /// script may not kill whatever the policy says.
-    siblings: Option<u32>,
+    /// In a warm interpreter's child, the agent: no process below it (other jobs, warm
+    /// interpreters) may be killed, whatever the policy says.
+    agent: Option<u32>,
 }
 
 /// Where a warm interpreter waits for its one job: called when the guest asks the channel for
@@ -127,7 +127,7 @@ impl MediatedWasi {
             channel: channel::Channel::default(),
             processes: process::ProcessTable::new(),
             job_gate: None,
-            siblings: None,
+            agent: None,
         }
     }
 

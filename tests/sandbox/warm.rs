@@ -100,6 +100,19 @@ async fn a_warm_job_cannot_kill_other_jobs_or_the_process_it_came_from() {
     let sandbox = warm_sandbox(host);
     let parent = warm_process(&sandbox, Risk::HighRisk).await;
     let before = children_of(parent);
+    // The warm interpreters of standard jobs, another child of the agent.
+    let standard = finish(&sandbox, &job("pass", Mode::JustRun)).await;
+    assert_eq!(
+        standard.status,
+        Status::CompletedSuccessfully,
+        "{standard:#?}"
+    );
+    let other = *sandbox
+        .warm_interpreter_pids()
+        .await
+        .iter()
+        .find(|pid| **pid != parent)
+        .expect("a second process of warm interpreters");
 
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let sleeper = {
@@ -123,9 +136,10 @@ def parent_of(process):
     except psutil.NoSuchProcess:
         return None
 
-def run(parent):
+def run(parents):
     outcomes = {}
-    for pid in [parent] + [p.pid for p in psutil.process_iter() if parent_of(p) == parent]:
+    below = [p.pid for p in psutil.process_iter() if parent_of(p) in parents]
+    for pid in parents + below:
         try:
             psutil.Process(pid).kill()
             outcomes[str(pid)] = 'killed'
@@ -139,7 +153,7 @@ def run(parent):
 ";
     let attempt = finish(
         &sandbox,
-        &high_risk(code, entry("run", json!({ "parent": parent }))),
+        &high_risk(code, entry("run", json!({ "parents": [parent, other] }))),
     )
     .await;
     assert_eq!(
@@ -149,8 +163,9 @@ def run(parent):
     );
     let outcomes = attempt.return_value.as_object().unwrap();
     assert!(
-        outcomes.len() >= 4,
-        "the parent, the sleeping job, the killer itself and the waiting child: {outcomes:?}"
+        outcomes.len() >= 6,
+        "both processes of warm interpreters, the sleeping job, the killer itself and the two \
+         waiting children: {outcomes:?}"
     );
     assert!(
         outcomes.values().all(|o| o == "denied"),
@@ -161,12 +176,23 @@ def run(parent):
     let slept = sleeper.await.unwrap().unwrap();
     assert_eq!(slept.status, Status::Aborted, "{slept:#?}");
     let log = std::fs::read_to_string(&audit).unwrap();
-    assert!(
-        log.contains("another job of ward's warm interpreters"),
-        "{log}"
-    );
+    assert!(log.contains("a process of ward's agent"), "{log}");
     assert!(log.contains("the job's own process"), "{log}");
-    assert!(log.contains("ward's warm interpreters (pid"), "{log}");
+}
+
+#[tokio::test]
+async fn every_warm_job_draws_its_own_random_bytes() {
+    let sandbox = warm_sandbox(HostAccess::none());
+    let code = "import os, random, secrets, uuid\n\
+                print(os.urandom(8).hex(), uuid.uuid4(), secrets.token_hex(8), random.random())";
+    let mut seen = std::collections::HashSet::new();
+    for _ in 0..4 {
+        let drawn = finish(&sandbox, &job(code, Mode::JustRun)).await;
+        assert_eq!(drawn.status, Status::CompletedSuccessfully, "{drawn:#?}");
+        for value in drawn.stdout.split_whitespace() {
+            assert!(seen.insert(value.to_string()), "{value} drawn twice");
+        }
+    }
 }
 
 #[tokio::test]
