@@ -55,8 +55,8 @@ pub enum SandboxError {
     InvalidJob(String),
 
     #[error(
-        "the warm interpreters could not {what}: {reason}; the messages of `ward \
-         warm-interpreters` above say more, and `--fresh-instances` runs without them"
+        "the warm interpreters could not {what}: {reason}; the agent's log says more, and \
+         `ward agent --fresh-instances` runs jobs without them"
     )]
     Warm { what: &'static str, reason: String },
 }

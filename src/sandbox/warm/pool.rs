@@ -112,19 +112,19 @@ impl Pool {
     }
 
     /// Hands the job to the process of its risk level, starting that process when there is none
-    /// or the last one has gone.
+    /// or the last one has gone; returns the pid of the process that has it.
     async fn dispatch(
         &self,
         risk: Risk,
         request: &[u8],
         socket: OwnedFd,
-    ) -> Result<(), SandboxError> {
+    ) -> Result<u32, SandboxError> {
         let mut processes = self.processes.lock().await;
         if let Some(process) = processes.get_mut(&risk)
             && matches!(process.child.try_wait(), Ok(None))
             && wire::send_job(&mut process.control, request, &socket).is_ok()
         {
-            return Ok(());
+            return Ok(process.child.id());
         }
         processes.remove(&risk);
         let mut process = self.start(risk).await?;
@@ -132,8 +132,9 @@ impl Pool {
             what: "take a job",
             reason: e.to_string(),
         })?;
+        let pid = process.child.id();
         processes.insert(risk, process);
-        Ok(())
+        Ok(pid)
     }
 
     async fn start(&self, risk: Risk) -> Result<Process, SandboxError> {
@@ -162,7 +163,7 @@ impl Pool {
 
     /// Hands the job over and waits for a child to take it. A child that ends before it has
     /// said who it is never ran the script (its process of warm interpreters was dying), so the
-    /// job is handed once more to a process started anew.
+    /// job is handed over again (twice at most), to a process started anew.
     async fn hand_over(
         &self,
         risk: Risk,
@@ -173,22 +174,26 @@ impl Pool {
             what: "start the job",
             reason,
         };
-        for attempt in 0..2 {
+        for attempt in 0..3 {
             let (ours, theirs) = UnixStream::pair().map_err(|e| failed(e.to_string()))?;
             ours.set_nonblocking(true)
                 .map_err(|e| failed(e.to_string()))?;
             let mut link = tokio::io::BufReader::new(
                 tokio::net::UnixStream::from_std(ours).map_err(|e| failed(e.to_string()))?,
             );
-            self.dispatch(risk, request, OwnedFd::from(theirs)).await?;
+            let used = self.dispatch(risk, request, OwnedFd::from(theirs)).await?;
             match tokio::time::timeout(limits.timeout, wire::read_async(&mut link)).await {
                 Ok(Ok(Some((wire::STARTED, payload)))) => {
                     let started = wire::decode(&payload).map_err(|e| failed(e.to_string()))?;
                     return Ok((link, started));
                 }
-                Ok(Ok(None)) if attempt == 0 => {
+                Ok(Ok(None)) if attempt < 2 => {
                     tracing::warn!("the job's process ended before it started; starting anew");
-                    self.processes.lock().await.remove(&risk);
+                    let mut processes = self.processes.lock().await;
+                    // Another job may have started a new process already; that one stays.
+                    if processes.get(&risk).is_some_and(|p| p.child.id() == used) {
+                        processes.remove(&risk);
+                    }
                 }
                 Ok(Ok(_)) => break,
                 Ok(Err(e)) => return Err(failed(e.to_string())),
