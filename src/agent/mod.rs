@@ -44,7 +44,8 @@ pub use execute::{AGENT_STOPPED, SCRIPTS_DISABLED};
 pub use state::{DisabledMarker, Enrollment, disable_scripts, scripts_disabled};
 
 use crate::api::agent::Disabled;
-use crate::capability::HostAccess;
+use crate::audit::{RUN_END, ScriptRun, Sha256Digest};
+use crate::capability::{HostAccess, RunContext};
 use crate::client::Client;
 use crate::sandbox::{EngineOptions, Sandbox};
 use crate::status::Status;
@@ -130,7 +131,7 @@ pub async fn run(
     tracing::info!(%endpoint_id, %policy, "agent started");
 
     let spool = Arc::new(Spool::open(dir).map_err(AgentError::io("open the outbox in", dir))?);
-    recover(&spool);
+    recover(&spool, &host);
     for entry in spool.pending() {
         tokio::spawn(deliver(client.clone(), spool.clone(), entry));
     }
@@ -168,12 +169,34 @@ fn policy_path(config: &AgentConfig) -> Result<PathBuf, AgentError> {
 }
 
 /// Gives every job that was running when the agent last stopped a Failed result in the outbox.
-fn recover(spool: &Spool) {
+fn recover(spool: &Spool, host: &HostAccess) {
     for job in spool.journaled() {
         let job_id = job.spec.job_id.clone();
         if !spool.has_result(&job_id) {
             let action_id = job.spec.action_id;
             tracing::warn!(%job_id, action_id, "{AGENT_STOPPED}; reporting it Failed");
+            // The run's own end was never recorded: the process that would have is gone.
+            let context = RunContext {
+                policy: host.policy.clone(),
+                audit: host.audit.clone(),
+                risk: job.spec.risk,
+                run: ScriptRun {
+                    run_id: job.run_id.clone(),
+                    script: execute::filename(&job.spec.script_name),
+                    script_sha256: Sha256Digest::of(job.spec.code.as_bytes()),
+                },
+                registry: None,
+            };
+            if context
+                .record_run(
+                    RUN_END,
+                    format!("{}: {AGENT_STOPPED}", Status::Failed),
+                    None,
+                )
+                .is_err()
+            {
+                tracing::error!(%job_id, "could not record the end of the interrupted run");
+            }
             let entry = spool::OutboxEntry {
                 job_id: job_id.clone(),
                 action_id: job.spec.action_id,

@@ -84,9 +84,13 @@ fn a_job_journaled_without_a_result_is_reported_failed_after_a_restart() {
         spec: spec("job-9"),
     };
     spool.record_job(&job).unwrap();
+    let audit = dir.path().join("audit.jsonl");
 
-    recover(&spool);
+    recover(&spool, &host(dir.path(), &audit, 1));
 
+    let log = std::fs::read_to_string(&audit).unwrap();
+    assert!(log.contains("\"run_id\":\"run-9\""), "{log}");
+    assert!(log.contains("\"run.end\""), "{log}");
     let pending = spool.pending();
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].report.result.status, Status::Failed);

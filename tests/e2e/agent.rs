@@ -151,6 +151,11 @@ impl Agent {
         tree
     }
 
+    /// The agent's audit log as it stands.
+    pub fn audit_log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("audit.jsonl")).unwrap_or_default()
+    }
+
     /// Kills the agent outright (SIGKILL), as a crash or a power cut would.
     pub fn kill(&mut self) {
         stop(&mut self.child);

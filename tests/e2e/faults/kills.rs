@@ -50,6 +50,13 @@ async fn jobs_waiting_for_a_slot_or_running_when_the_agent_is_killed_each_fail_o
         let result = &client.actions_results(action).await.unwrap()[0];
         assert_eq!(result.reason.as_deref(), Some(AGENT_STOPPED), "{result:?}");
     }
+    // Each interrupted run's end is in the audit log, written by the agent that came back.
+    let ended = agent
+        .audit_log()
+        .lines()
+        .filter(|line| line.contains("\"run.end\"") && line.contains(AGENT_STOPPED))
+        .count();
+    assert_eq!(ended, 5, "{}", agent.audit_log());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
