@@ -90,7 +90,10 @@ def main():
 
 
 def serve():
-    """Warm interpreter: import what scripts commonly use, then wait for the job."""
+    """Warm interpreter: import what scripts commonly use, then wait for the job.
+
+    Known shortcoming: the seed of `hash()` for str and bytes is chosen when the interpreter
+    starts, so every job forked from one warm interpreter shares it."""
     import collections, datetime, gc, os, re, time, traceback  # noqa: E401,F401 - warmed
     import ward_channel
 
