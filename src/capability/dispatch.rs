@@ -72,6 +72,27 @@ fn descends_from(pid: u32, ancestor: u32) -> bool {
     false
 }
 
+/// Whether `pid` runs ward's own program, as the warm interpreters and their jobs do; other
+/// programs the agent's host started stay under the policy. A process whose program cannot be
+/// read counts as ward's, so that a doubt protects it.
+#[cfg(unix)]
+fn runs_ward(pid: u32) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let program = |path: String| std::fs::metadata(path).map(|m| (m.dev(), m.ino()));
+    match (
+        program(format!("/proc/{pid}/exe")),
+        program("/proc/self/exe".into()),
+    ) {
+        (Ok(theirs), Ok(ours)) => theirs == ours,
+        _ => true,
+    }
+}
+
+#[cfg(not(unix))]
+fn runs_ward(_pid: u32) -> bool {
+    true
+}
+
 fn args<T: DeserializeOwned>(value: Value) -> Result<T, HostError> {
     serde_json::from_value(value).map_err(|e| HostError::invalid(format!("bad arguments: {e}")))
 }
@@ -117,7 +138,8 @@ impl MediatedWasi {
             .ok_or_else(|| HostError::invalid("there is no job waiting for this interpreter"))?;
         let job = gate(&mut self.context).map_err(|reason| HostError::new("OSError", reason))?;
         // This process's parent keeps the warm interpreters; its parent is the agent, below which
-        // run the other jobs and the warm interpreters of the other risk levels.
+        // run the other jobs and the warm interpreters of the other risk levels, all of them
+        // ward's own program.
         #[cfg(unix)]
         {
             self.agent = parent_of(std::os::unix::process::parent_id());
@@ -196,6 +218,7 @@ impl MediatedWasi {
         if let Some(agent) = self.agent
             && info.pid != std::process::id()
             && descends_from(info.pid, agent)
+            && runs_ward(info.pid)
         {
             let label = super::context::describe(&target);
             let rule = format!("protected: a process of ward's agent (pid {agent})");
