@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::fork::{self, Forked};
+use super::prefault::{self, Snapshot, WorkingSet};
 use super::uplink::Uplink;
 use super::wire;
 use super::zygote::JobRequest;
@@ -41,6 +42,8 @@ pub struct Waiting {
     /// The warm interpreter's scratch directory, which each child replaces with its own.
     pub scratch: PathBuf,
     pub runs_dir: PathBuf,
+    /// What a job touches, learnt from the rehearsal; empty until then.
+    pub working_set: WorkingSet,
 }
 
 /// The job a child runs, kept for the report after the interpreter ends.
@@ -52,6 +55,8 @@ pub struct ChildRun {
     stdout: CappedPipe,
     stderr: CappedPipe,
     started: Instant,
+    /// Set in the rehearsal: where to report the pages its job touched.
+    rehearsal: Option<(Snapshot, std::io::PipeWriter)>,
 }
 
 pub fn gate(waiting: Waiting) -> JobGate {
@@ -73,6 +78,16 @@ impl Waiting {
         let scratch_fd = match fork::descriptor_of(&self.scratch) {
             Ok(fd) => fd,
             Err(e) => return Err(self.refuse(&format!("cannot find the scratch directory: {e}"))),
+        };
+        self.working_set = match self.rehearse(scratch_fd) {
+            Ok(Rehearsal::Learnt(set)) => set,
+            Ok(Rehearsal::Playing(snapshot, tell, scratch)) => {
+                return self.play((snapshot, tell, scratch), context);
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "could not learn what a job touches; children will fault it in");
+                WorkingSet::default()
+            }
         };
         if let Err(e) = wire::write(&mut self.control, wire::READY, b"") {
             tracing::error!(error = %e, "the agent went away before the interpreter was ready");
@@ -96,7 +111,7 @@ impl Waiting {
                     fork::die_with_parent(me);
                     return self.serve_one(say, scratch_fd, context);
                 }
-                Ok(Forked::Parent) => drop(say),
+                Ok(Forked::Parent(_)) => drop(say),
                 Err(e) => {
                     tracing::error!(error = %e, "could not fork the next child");
                     self.leave(1)
@@ -117,6 +132,59 @@ impl Waiting {
         }
     }
 
+    /// Forks a child that runs a trivial job no agent sent, and learns from it the pages a job
+    /// touches (see [`super::prefault`]).
+    fn rehearse(&mut self, scratch_fd: RawFd) -> std::io::Result<Rehearsal> {
+        let snapshot = Snapshot::take()?;
+        let (mut heard, tell) = std::io::pipe()?;
+        let me = std::process::id();
+        match fork::fork()? {
+            Forked::Child => {
+                drop(heard);
+                fork::die_with_parent(me);
+                let scratch = prepare_scratch(&self.runs_dir, scratch_fd)?;
+                Ok(Rehearsal::Playing(snapshot, tell, scratch))
+            }
+            Forked::Parent(pid) => {
+                drop(tell);
+                let set = WorkingSet::receive(&mut heard, REHEARSAL_TIME);
+                if set
+                    .as_ref()
+                    .is_err_and(|e| e.kind() == std::io::ErrorKind::TimedOut)
+                {
+                    // Its end of the pipe is still open, so it is alive and the pid its own.
+                    fork::kill(pid);
+                }
+                let set = set?;
+                tracing::debug!(pages = set.pages(), "learnt what a job touches");
+                Ok(Rehearsal::Learnt(set))
+            }
+        }
+    }
+
+    /// The rehearsal's child: its output goes nowhere, and nothing reaches the agent.
+    fn play(
+        self,
+        (snapshot, tell, scratch): (Snapshot, std::io::PipeWriter, PathBuf),
+        context: &mut RunContext,
+    ) -> Result<Value, String> {
+        let limits = Limits::default();
+        for (pipe, cap) in [
+            (&self.stdout, limits.stdout_bytes),
+            (&self.stderr, limits.stderr_bytes),
+        ] {
+            pipe.restart(cap, Box::new(|_| {}));
+        }
+        let job = Job {
+            run_id: "warm-up".into(),
+            filename: "rehearsal.py".into(),
+            code: REHEARSAL.into(),
+            mode: crate::sandbox::Mode::JustRun,
+            risk: context.risk,
+        };
+        self.hand(job, limits, scratch, Instant::now(), Some((snapshot, tell)))
+    }
+
     /// A child: prepares its scratch directory, waits for the next job, tells the parent it took
     /// one, and starts it.
     fn serve_one(
@@ -132,6 +200,10 @@ impl Waiting {
                 std::process::exit(1);
             }
         };
+        // Under load the job is already waiting, and would wait longer for pages it may not need.
+        if !prefault::readable(&self.control) {
+            self.working_set.bring_in();
+        }
         let (payload, socket) = match wire::receive_job(&mut self.control) {
             Ok(Some(job)) => job,
             Ok(None) => {
@@ -169,7 +241,6 @@ impl Waiting {
         context: &mut RunContext,
     ) -> Result<Value, String> {
         let started = Instant::now();
-        drop(self.control);
         let mut link = UnixStream::from(socket);
         let request: JobRequest = wire::decode(payload).map_err(|e| e.to_string())?;
         if request.job.risk != context.risk {
@@ -216,6 +287,20 @@ impl Waiting {
             script: job.filename.clone(),
             script_sha256: Sha256Digest::of(job.code.as_bytes()),
         };
+        self.hand(job, limits, scratch, started, None)
+    }
+
+    /// Keeps what the report needs after the interpreter ends, and gives the interpreter its job.
+    /// The agent's control socket is closed first: a child takes no other job.
+    fn hand(
+        self,
+        job: Job,
+        limits: Limits,
+        scratch: PathBuf,
+        started: Instant,
+        rehearsal: Option<(Snapshot, std::io::PipeWriter)>,
+    ) -> Result<Value, String> {
+        drop(self.control);
         let value = serde_json::to_value(&job).map_err(|e| e.to_string())?;
         *self.slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(ChildRun {
             job,
@@ -225,6 +310,7 @@ impl Waiting {
             stdout: self.stdout,
             stderr: self.stderr,
             started,
+            rehearsal,
         });
         Ok(value)
     }
@@ -233,6 +319,14 @@ impl Waiting {
 /// Reports the job's result to the agent and ends the child, skipping the interpreter's
 /// finalization: the process and everything in it goes away at once.
 pub fn finish(run: ChildRun, outcome: Outcome, out_of_memory: bool) -> Result<(), SandboxError> {
+    if let Some((snapshot, mut tell)) = run.rehearsal {
+        let reported = snapshot.touched().and_then(|set| set.send(&mut tell));
+        if let Err(e) = reported {
+            tracing::warn!(error = %e, "the rehearsal could not report what it touched");
+        }
+        let _ = std::fs::remove_dir_all(&run.scratch);
+        std::process::exit(0)
+    }
     let guest = read_guest_result(&run.scratch, run.limits.result_bytes);
     let mut result = assemble(
         &run.job,
@@ -252,6 +346,17 @@ pub fn finish(run: ChildRun, outcome: Outcome, out_of_memory: bool) -> Result<()
     let _ = std::fs::remove_dir_all(&run.scratch);
     std::process::exit(0)
 }
+
+/// Which side of the rehearsal this is.
+enum Rehearsal {
+    Learnt(WorkingSet),
+    Playing(Snapshot, std::io::PipeWriter, PathBuf),
+}
+
+/// The rehearsal's job: prints, as most jobs do, so that the output path is learnt too.
+const REHEARSAL: &str = "print(sum(range(100)))\n";
+/// A rehearsal takes milliseconds; one that takes longer is stopped and nothing is learnt.
+const REHEARSAL_TIME: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// What a waiting child tells its parent: it took a job, or the agent has gone.
 const TAKEN: u8 = b'T';

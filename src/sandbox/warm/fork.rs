@@ -8,7 +8,8 @@ use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 /// Which side of a fork this is.
 pub enum Forked {
     Child,
-    Parent,
+    /// With the child's pid.
+    Parent(i32),
 }
 
 /// Forks this process, which must have one thread (see [`single_threaded`]).
@@ -18,7 +19,7 @@ pub fn fork() -> io::Result<Forked> {
     match unsafe { libc::fork() } {
         -1 => Err(io::Error::last_os_error()),
         0 => Ok(Forked::Child),
-        _ => Ok(Forked::Parent),
+        pid => Ok(Forked::Parent(pid)),
     }
 }
 
@@ -93,5 +94,13 @@ pub fn descriptor_of(path: &std::path::Path) -> io::Result<RawFd> {
             path.display(),
             found.len()
         ))),
+    }
+}
+
+/// Kills a child of this process that is known to be alive, so that its pid is its own.
+pub fn kill(pid: i32) {
+    // SAFETY: sending a signal touches no memory of this process.
+    unsafe {
+        libc::kill(pid, libc::SIGKILL);
     }
 }

@@ -20,11 +20,13 @@
 //! - `session`: the agent following one child to its end.
 //! - `uplink`: a child's connection to the agent, its audit records included.
 //! - `wire`: the frames on those sockets.
+//! - `prefault`: learning the pages a job touches, and bringing them in before it arrives.
 //! - `fork`: the system calls the standard library does not offer.
 
 mod child;
 mod fork;
 mod pool;
+mod prefault;
 mod session;
 mod spawn;
 mod uplink;

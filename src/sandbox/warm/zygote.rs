@@ -129,6 +129,7 @@ fn warm_up(setup: Setup, control: UnixStream) -> Result<(), SandboxError> {
         slot: slot.clone(),
         scratch: scratch.path().to_path_buf(),
         runs_dir: sandbox.runs_dir.clone(),
+        working_set: Default::default(),
     };
     let wasi = wasi.with_job_gate(child::gate(waiting));
     let mut store = sandbox.store(RunState { wasi, limiter });
