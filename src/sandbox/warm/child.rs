@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use super::fork::{self, Forked};
 use super::prefault::{self, Snapshot, WorkingSet};
+use super::rehearsal::{self, Rehearsal};
 use super::uplink::Uplink;
 use super::wire;
 use super::zygote::JobRequest;
@@ -132,59 +133,6 @@ impl Waiting {
         }
     }
 
-    /// Forks a child that runs a trivial job no agent sent, and learns from it the pages a job
-    /// touches (see [`super::prefault`]).
-    fn rehearse(&mut self, scratch_fd: RawFd) -> std::io::Result<Rehearsal> {
-        let snapshot = Snapshot::take()?;
-        let (mut heard, tell) = std::io::pipe()?;
-        let me = std::process::id();
-        match fork::fork()? {
-            Forked::Child => {
-                drop(heard);
-                fork::die_with_parent(me);
-                let scratch = prepare_scratch(&self.runs_dir, scratch_fd)?;
-                Ok(Rehearsal::Playing(snapshot, tell, scratch))
-            }
-            Forked::Parent(pid) => {
-                drop(tell);
-                let set = WorkingSet::receive(&mut heard, REHEARSAL_TIME);
-                if set
-                    .as_ref()
-                    .is_err_and(|e| e.kind() == std::io::ErrorKind::TimedOut)
-                {
-                    // Its end of the pipe is still open, so it is alive and the pid its own.
-                    fork::kill(pid);
-                }
-                let set = set?;
-                tracing::debug!(pages = set.pages(), "learnt what a job touches");
-                Ok(Rehearsal::Learnt(set))
-            }
-        }
-    }
-
-    /// The rehearsal's child: its output goes nowhere, and nothing reaches the agent.
-    fn play(
-        self,
-        (snapshot, tell, scratch): (Snapshot, std::io::PipeWriter, PathBuf),
-        context: &mut RunContext,
-    ) -> Result<Value, String> {
-        let limits = Limits::default();
-        for (pipe, cap) in [
-            (&self.stdout, limits.stdout_bytes),
-            (&self.stderr, limits.stderr_bytes),
-        ] {
-            pipe.restart(cap, Box::new(|_| {}));
-        }
-        let job = Job {
-            run_id: "warm-up".into(),
-            filename: "rehearsal.py".into(),
-            code: REHEARSAL.into(),
-            mode: crate::sandbox::Mode::JustRun,
-            risk: context.risk,
-        };
-        self.hand(job, limits, scratch, Instant::now(), Some((snapshot, tell)))
-    }
-
     /// A child: prepares its scratch directory, waits for the next job, tells the parent it took
     /// one, and starts it.
     fn serve_one(
@@ -292,7 +240,7 @@ impl Waiting {
 
     /// Keeps what the report needs after the interpreter ends, and gives the interpreter its job.
     /// The agent's control socket is closed first: a child takes no other job.
-    fn hand(
+    pub(super) fn hand(
         self,
         job: Job,
         limits: Limits,
@@ -319,13 +267,8 @@ impl Waiting {
 /// Reports the job's result to the agent and ends the child, skipping the interpreter's
 /// finalization: the process and everything in it goes away at once.
 pub fn finish(run: ChildRun, outcome: Outcome, out_of_memory: bool) -> Result<(), SandboxError> {
-    if let Some((snapshot, mut tell)) = run.rehearsal {
-        let reported = snapshot.touched().and_then(|set| set.send(&mut tell));
-        if let Err(e) = reported {
-            tracing::warn!(error = %e, "the rehearsal could not report what it touched");
-        }
-        let _ = std::fs::remove_dir_all(&run.scratch);
-        std::process::exit(0)
+    if let Some((snapshot, tell)) = run.rehearsal {
+        rehearsal::report(snapshot, tell, &run.scratch)
     }
     let guest = read_guest_result(&run.scratch, run.limits.result_bytes);
     let mut result = assemble(
@@ -347,17 +290,6 @@ pub fn finish(run: ChildRun, outcome: Outcome, out_of_memory: bool) -> Result<()
     std::process::exit(0)
 }
 
-/// Which side of the rehearsal this is.
-enum Rehearsal {
-    Learnt(WorkingSet),
-    Playing(Snapshot, std::io::PipeWriter, PathBuf),
-}
-
-/// The rehearsal's job: prints, as most jobs do, so that the output path is learnt too.
-const REHEARSAL: &str = "print(sum(range(100)))\n";
-/// A rehearsal takes milliseconds; one that takes longer is stopped and nothing is learnt.
-const REHEARSAL_TIME: std::time::Duration = std::time::Duration::from_secs(10);
-
 /// What a waiting child tells its parent: it took a job, or the agent has gone.
 const TAKEN: u8 = b'T';
 const AGENT_GONE: u8 = b'G';
@@ -365,7 +297,7 @@ const AGENT_GONE: u8 = b'G';
 /// Makes `run-<pid>-…` below the runs directory, private to ward's user (the sweep of abandoned
 /// scratch directories knows it by that name), with its host channel, and puts it where the
 /// interpreter's scratch directory was, for this process only.
-fn prepare_scratch(runs_dir: &Path, scratch_fd: RawFd) -> std::io::Result<PathBuf> {
+pub(super) fn prepare_scratch(runs_dir: &Path, scratch_fd: RawFd) -> std::io::Result<PathBuf> {
     let mut builder = tempfile::Builder::new();
     let prefix = guest::scratch_prefix();
     builder.prefix(&prefix);

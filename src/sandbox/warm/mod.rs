@@ -21,12 +21,14 @@
 //! - `uplink`: a child's connection to the agent, its audit records included.
 //! - `wire`: the frames on those sockets.
 //! - `prefault`: learning the pages a job touches, and bringing them in before it arrives.
+//! - `rehearsal`: the job that process runs once to learn them.
 //! - `fork`: the system calls the standard library does not offer.
 
 mod child;
 mod fork;
 mod pool;
 mod prefault;
+mod rehearsal;
 mod session;
 mod spawn;
 mod uplink;
