@@ -18,8 +18,11 @@ const MAX_PAGES: usize = 16 * 1024;
 /// The rehearsal's report, bounded so that a broken one cannot fill the parent's memory.
 const MAX_REPORT: u64 = 1 << 20;
 const PRESENT: u64 = 1 << 63;
-/// Mapped by this process alone: written (copied) or first allocated since the fork.
+/// Mapped by this process alone: after the fork, written (copied), first allocated, or a page
+/// of a file no other process maps.
 const EXCLUSIVE: u64 = 1 << 56;
+/// A page of a file (or shared memory): a private page that was written is no longer one.
+const FILE: u64 = 1 << 61;
 
 /// A readable mapping of this process, with which of its pages were present before the fork.
 struct Mapping {
@@ -55,8 +58,9 @@ fn entries(pagemap: &std::fs::File, pages: &Range<usize>) -> io::Result<Vec<u64>
 }
 
 impl Snapshot {
-    /// Reads this process's readable mappings and which of their pages are present. Special
-    /// mappings of the kernel (`[vvar]`, `[vdso]`) are left out: they cannot be faulted in.
+    /// Reads this process's readable mappings and which of their pages are present. Mappings
+    /// named in brackets other than the heap (`[stack]`, `[vvar]`, `[vdso]`) are left out: the
+    /// kernel's cannot be faulted in, and the stack is the parent's own.
     pub fn take() -> io::Result<Self> {
         let maps = std::fs::read_to_string("/proc/self/maps")?;
         let pagemap = std::fs::File::open("/proc/self/pagemap")?;
@@ -106,17 +110,16 @@ impl Snapshot {
         for mapping in &self.mappings {
             let now = entries(&pagemap, &mapping.pages)?;
             for (i, entry) in now.into_iter().enumerate() {
-                let touched = if mapping.writable {
-                    entry & PRESENT != 0 && entry & EXCLUSIVE != 0
-                } else {
-                    entry & PRESENT != 0 && !mapping.present[i]
-                };
-                if !touched || counted == MAX_PAGES {
+                let present = entry & PRESENT != 0;
+                let written =
+                    mapping.writable && present && entry & EXCLUSIVE != 0 && entry & FILE == 0;
+                let read = !written && present && !mapping.present[i];
+                if !(written || read) || counted == MAX_PAGES {
                     continue;
                 }
                 counted += 1;
                 let page = mapping.pages.start + i;
-                let ranges = if mapping.writable {
+                let ranges = if written {
                     &mut set.write
                 } else {
                     &mut set.read
@@ -282,14 +285,17 @@ mod tests {
     fn a_file_page_read_after_the_snapshot_is_learnt_as_read() {
         let mut file = tempfile::tempfile().unwrap();
         file.write_all(&vec![7u8; 64 * page_size()]).unwrap();
-        let mapped = Mapped::new(64, libc::PROT_READ, Some(&file));
-        let snapshot = Snapshot::take().unwrap();
-        let at = (mapped.page(40) * page_size()) as *const u8;
-        // SAFETY: page 40 lies inside the readable mapping of a file that long.
-        assert_eq!(unsafe { at.read_volatile() }, 7);
-        let set = snapshot.touched().unwrap();
-        assert!(covers(&set.read, mapped.page(40)));
-        assert!(!covers(&set.write, mapped.page(40)));
+        // Read-only like compiled code, and writable like the interpreter's memory image.
+        for prot in [libc::PROT_READ, libc::PROT_READ | libc::PROT_WRITE] {
+            let mapped = Mapped::new(64, prot, Some(&file));
+            let snapshot = Snapshot::take().unwrap();
+            let at = (mapped.page(40) * page_size()) as *const u8;
+            // SAFETY: page 40 lies inside the readable mapping of a file that long.
+            assert_eq!(unsafe { at.read_volatile() }, 7);
+            let set = snapshot.touched().unwrap();
+            assert!(covers(&set.read, mapped.page(40)), "prot {prot}");
+            assert!(!covers(&set.write, mapped.page(40)), "prot {prot}");
+        }
     }
 
     #[test]
