@@ -83,7 +83,7 @@ impl Waiting {
         self.working_set = match self.rehearse(scratch_fd) {
             Ok(Rehearsal::Learnt(set)) => set,
             Ok(Rehearsal::Playing(snapshot, tell, scratch)) => {
-                return self.play((snapshot, tell, scratch), context);
+                return self.play(snapshot, tell, scratch, context);
             }
             Err(e) => {
                 tracing::warn!(error = %e, "could not learn what a job touches; children will fault it in");

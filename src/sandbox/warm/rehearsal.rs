@@ -26,7 +26,11 @@ impl Waiting {
             Forked::Child => {
                 drop(heard);
                 fork::die_with_parent(me);
-                let scratch = prepare_scratch(&self.runs_dir, scratch_fd)?;
+                // An error here must not reach the caller, which would go on as the parent.
+                let scratch = prepare_scratch(&self.runs_dir, scratch_fd).unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "the rehearsal has no scratch directory");
+                    std::process::exit(1)
+                });
                 Ok(Rehearsal::Playing(snapshot, tell, scratch))
             }
             Forked::Parent(pid) => {
@@ -49,7 +53,9 @@ impl Waiting {
     /// The rehearsal's child: its output goes nowhere, and nothing reaches the agent.
     pub(super) fn play(
         self,
-        (snapshot, tell, scratch): (Snapshot, std::io::PipeWriter, PathBuf),
+        snapshot: Snapshot,
+        tell: std::io::PipeWriter,
+        scratch: PathBuf,
         context: &mut RunContext,
     ) -> Result<Value, String> {
         let limits = Limits::default();
