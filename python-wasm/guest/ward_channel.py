@@ -9,7 +9,7 @@ Request:  {"op": "process.list", "args": {...}}
 Reply:    {"ok": <value>}  or  {"error": {"type": "<kind>", "message": "<text>"}}
 """
 
-import json
+import ward_json
 
 CHANNEL_PATH = "/ward/run/channel"
 _MAX_REPLY = 64 << 20
@@ -36,7 +36,7 @@ def _channel():
 def call(op, **args):
     """Send one request and return the host's value, or raise `HostError`."""
     stream = _channel()
-    stream.write(json.dumps({"op": op, "args": args}, separators=(",", ":")).encode() + b"\n")
+    stream.write(ward_json.dumps({"op": op, "args": args}, separators=(",", ":")).encode() + b"\n")
     chunks = []
     size = 0
     while True:
@@ -49,7 +49,7 @@ def call(op, **args):
             break
         if size > _MAX_REPLY:
             raise HostError("OSError", "the host's reply is too large")
-    reply = json.loads(b"".join(chunks))
+    reply = ward_json.loads(b"".join(chunks))
     if "error" in reply:
         error = reply["error"]
         raise HostError(error.get("type", "OSError"), error.get("message", ""))

@@ -13,8 +13,9 @@ the host trusts no field of the result beyond "this is what the script produced"
 """
 
 import builtins
-import json
 import sys
+
+import ward_json
 
 JOB_PATH = "/ward/run/job.json"
 RESULT_PATH = "/ward/run/result.json"
@@ -57,7 +58,7 @@ def _describe(exc):
 
 def _encode(value):
     try:
-        return json.dumps(value, allow_nan=False)
+        return ward_json.dumps(value)
     except (TypeError, ValueError, RecursionError) as exc:
         raise _NotSerializable(
             f"the return value cannot be converted to JSON ({type(exc).__name__}: {exc}); "
@@ -85,7 +86,7 @@ def _run(job, namespace):
 
 def main():
     with open(JOB_PATH, encoding="utf-8") as f:
-        job = json.load(f)
+        job = ward_json.loads(f.read())
     run_job(job)
 
 
@@ -94,7 +95,7 @@ def serve():
 
     Known shortcoming: the seed of `hash()` for str and bytes is chosen when the interpreter
     starts, so every job forked from one warm interpreter shares it."""
-    import collections, datetime, gc, os, re, time, traceback  # noqa: E401,F401 - warmed
+    import collections, datetime, gc, json, os, re, time, traceback  # noqa: E401,F401 - warmed
     import ward_channel
 
     # Every job runs in a copy of this process; a collection there would write to every object

@@ -27,6 +27,10 @@ const FILES: &[(&str, &str)] = &[
         "ward_channel.py",
         include_str!("../../python-wasm/guest/ward_channel.py"),
     ),
+    (
+        "ward_json.py",
+        include_str!("../../python-wasm/guest/ward_json.py"),
+    ),
     ("ward.py", include_str!("../../python-wasm/guest/ward.py")),
     (
         "psutil.py",

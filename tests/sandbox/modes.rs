@@ -54,6 +54,13 @@ async fn return_values_keep_their_json_shape() {
             json!({"nested": {"list": [1, 2]}}),
         ),
         ("(1, 2)", json!([1, 2])),
+        ("'é \\u2028 \"q\" \\n'", json!("é \u{2028} \"q\" \n")),
+        (
+            "{1: 'a', 2.5: 'b', None: 'c'}",
+            json!({"1": "a", "2.5": "b", "null": "c"}),
+        ),
+        ("10 ** 18", json!(1_000_000_000_000_000_000_u64)),
+        ("1e300", json!(1e300)),
     ] {
         let code = format!("def run():\n    return {expr}");
         let result = run_with(&code, entry("run", json!({})), Limits::default()).await;
@@ -129,15 +136,30 @@ async fn a_missing_entry_point_fails_with_its_name() {
 
 #[tokio::test]
 async fn an_unserializable_return_value_fails_clearly() {
-    let code = "def run():\n    return {'gen': (i for i in iter(int, 1))}";
-    let result = run_with(code, entry("run", json!({})), Limits::default()).await;
-    assert_eq!(result.status, Status::Failed);
-    assert!(
-        result
-            .error
-            .unwrap()
-            .contains("cannot be converted to JSON")
-    );
+    for value in [
+        "{'gen': (i for i in iter(int, 1))}",
+        "float('nan')",
+        "[float('inf')]",
+        "{(1, 2): 'tuple key'}",
+        "(lambda l: (l.append(l), l)[1])([])",
+    ] {
+        let code = format!("def run():\n    return {value}");
+        let result = run_with(&code, entry("run", json!({})), Limits::default()).await;
+        assert_eq!(result.status, Status::Failed, "returning {value}");
+        let error = result.error.unwrap();
+        assert!(
+            error.contains("cannot be converted to JSON"),
+            "{value}: {error}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn parameters_reach_the_entry_point_as_sent() {
+    let params = json!({"text": "é \u{2028} \"q\" \n", "numbers": [1, -2.5, 1e300], "nested": {"none": null, "yes": true}});
+    let code = "def run(**params):\n    return params";
+    let result = run_with(code, entry("run", params.clone()), Limits::default()).await;
+    assert_eq!(result.return_value, params, "{:?}", result.error);
 }
 
 #[tokio::test]
