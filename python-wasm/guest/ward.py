@@ -6,7 +6,6 @@ through the same policy checks and audit records as the ordinary form.
 """
 
 import os
-import shutil
 import time
 
 import psutil
@@ -42,6 +41,8 @@ def delete_file(path):
 
 
 def delete_tree(path):
+    import shutil  # here: only this function needs it, and every `import ward` would pay for it
+
     shutil.rmtree(path)
 
 

@@ -25,7 +25,6 @@ refuses other types; LoadKey, SaveKey and registry reflection are not provided.
 
 import errno as _errno
 import os as _os
-import re as _re
 
 import ward_channel as _channel
 
@@ -410,8 +409,10 @@ def FlushKey(key):
 
 def ExpandEnvironmentStrings(str):
     """Replaces each `%NAME%` with that environment variable; unknown names stay as written."""
+    import re  # here: only this function needs it, and every `import winreg` would pay for it
+
     environment = {name.upper(): value for name, value in _os.environ.items()}
-    return _re.sub(
+    return re.sub(
         r"%([^%]+)%", lambda match: environment.get(match[1].upper(), match[0]), str
     )
 
