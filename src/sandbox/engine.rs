@@ -11,7 +11,7 @@ use wasmtime::{Config, InstancePre, Linker, Module, OptLevel};
 
 use super::cache::{Cache, module_key};
 use super::run::RunState;
-use super::{SandboxError, guest, interpreter};
+use super::{SandboxError, bytecode, guest, interpreter};
 use crate::capability::HostAccess;
 
 /// How often the epoch advances; a timeout is noticed within one tick of its deadline.
@@ -87,7 +87,9 @@ impl Sandbox {
         let cache = Cache::open(&cache_dir)?;
 
         let (module, source) = load_module(&engine, &cache, &interpreter)?;
-        let guest_lib = guest::materialize(cache.dir())?;
+        let guest_lib = guest::materialize(cache.dir(), |dir, modules| {
+            bytecode::compile(&engine, &module, dir, modules)
+        })?;
         let empty_root = guest::empty_root(cache.dir())?;
         let runs_dir = guest::runs_dir(cache.dir())?;
 

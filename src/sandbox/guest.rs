@@ -71,9 +71,15 @@ pub fn warm_argv() -> [&'static str; 6] {
     ]
 }
 
-/// Writes the guest files below `cache_dir` unless an identical copy is already there.
-pub fn materialize(cache_dir: &Path) -> Result<PathBuf, SandboxError> {
+/// Writes the guest files below `cache_dir` unless an identical copy is already there, with the
+/// bytecode `compile` makes of them (see [`super::bytecode`]) when it can.
+pub fn materialize(
+    cache_dir: &Path,
+    compile: impl FnOnce(&Path, &[&str]) -> Result<(), String>,
+) -> Result<PathBuf, SandboxError> {
     let mut digest = Sha256::new();
+    // Bytecode is the interpreter's own format, so another interpreter gets another directory.
+    digest.update(super::interpreter::PINNED_SHA256.as_bytes());
     for (name, text) in FILES {
         digest.update(name.as_bytes());
         digest.update([0]);
@@ -95,6 +101,10 @@ pub fn materialize(cache_dir: &Path) -> Result<PathBuf, SandboxError> {
         .map_err(|e| io("stage", e))?;
     for (name, text) in FILES {
         fs::write(staging.path().join(name), text).map_err(|e| io("write", e))?;
+    }
+    let names: Vec<&str> = FILES.iter().map(|(name, _)| *name).collect();
+    if let Err(reason) = compile(staging.path(), &names) {
+        tracing::warn!(%reason, "could not compile the guest library to bytecode; runs compile it from source");
     }
     // Another process may have won the race; either copy is identical.
     if let Err(e) = fs::rename(staging.path(), &dir)

@@ -5,9 +5,11 @@
 //! - [`engine`] owns the process-wide wasmtime engine, the compiled module and the epoch clock;
 //! - [`run`] executes one [`Job`] under its [`Limits`] and returns a [`RunResult`];
 //! - [`guest`] ships the guest-side harness inside the binary;
+//! - [`bytecode`] compiles it once, so that runs do not compile it from source;
 //! - [`output`] caps what a script can print;
 //! - [`warm`] keeps interpreters started, forking one per job (Linux).
 
+mod bytecode;
 mod cache;
 mod engine;
 mod error;

@@ -102,3 +102,64 @@ fn a_missing_interpreter_names_the_fetch_command() {
         "{text}"
     );
 }
+
+/// The guest library goes into the cache with bytecode compiled by the guest interpreter, which
+/// runs load without reading (or compiling) the sources: a source changed after the fact is not
+/// what runs.
+#[test]
+fn the_guest_library_is_cached_as_bytecode_that_runs_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = load_into(dir.path()).unwrap();
+    let guest = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("guest-")
+        })
+        .expect("the guest library was written");
+    let sources: Vec<String> = std::fs::read_dir(&guest)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".py"))
+        .collect();
+    assert!(
+        sources.iter().any(|name| name == "ward_harness.py"),
+        "{sources:?}"
+    );
+    for source in &sources {
+        let stem = source.trim_end_matches(".py");
+        let pyc = guest.join(format!("__pycache__/{stem}.cpython-312.pyc"));
+        let bytes = std::fs::read(&pyc).unwrap_or_else(|e| panic!("{}: {e}", pyc.display()));
+        // The flags word after the magic number: hash-based (bit 0), unchecked (bit 1 clear).
+        assert_eq!(bytes[4..8], [1, 0, 0, 0], "{}", pyc.display());
+    }
+
+    std::fs::write(
+        guest.join("ward_json.py"),
+        "raise SystemExit('the source was compiled')\n",
+    )
+    .unwrap();
+    let job = ward::sandbox::Job {
+        run_id: "bytecode".into(),
+        filename: "script.py".into(),
+        code: "import psutil\nprint('ran')\n".into(),
+        mode: ward::sandbox::Mode::JustRun,
+        risk: ward::policy::Risk::Standard,
+    };
+    let result = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(sandbox.run(
+            &job,
+            &ward::sandbox::Limits::default(),
+            std::future::pending(),
+        ))
+        .unwrap();
+    assert_eq!(
+        result.stdout, "ran\n",
+        "{:?} {}",
+        result.error, result.stderr
+    );
+}
