@@ -100,6 +100,9 @@ def serve():
     import psutil, ward, winreg  # noqa: E401,F401 - warmed
     import ward_channel
 
+    # The first call of `compile` makes the classes of the syntax tree, about 4 ms in the guest;
+    # with ward's modules loaded as bytecode nothing here has called it yet, and every job does.
+    compile("", "<warm-up>", "exec")
     # Every job runs in a copy of this process; a collection there would write to every object
     # alive now and so copy the whole heap. Objects made from here on are collected as usual.
     gc.freeze()
