@@ -45,21 +45,61 @@ async fn finish(sandbox: &Sandbox, job: &Job) -> RunResult {
         .expect("the host side of the run works")
 }
 
-/// Waits until `parent` has a child that is not in `before`: forked once a waiting child took a
-/// job. Returns every child `parent` has then.
-async fn wait_for_new_child(parent: u32, before: &[u32]) -> Vec<u32> {
+/// A host whose policy allows `policy`, with an audit log in `dir`; the log is returned too, so
+/// that a test can flush the records the agent buffers and read them.
+fn audited(dir: &std::path::Path, policy: &str) -> (HostAccess, AuditLog) {
+    let log = AuditLog::open(dir.join("audit.jsonl")).unwrap();
+    let protected = Protected::for_current_process().unwrap();
+    let host = HostAccess {
+        policy: Arc::new(Policy::parse(policy, "warm.toml", protected).unwrap()),
+        audit: Some(log.clone()),
+        registry: None,
+    };
+    (host, log)
+}
+
+/// Waits until the agent has recorded the start of run `run_id`: its child has taken the job,
+/// and is let go into the script.
+async fn wait_for_start(log: &AuditLog, run_id: &str) {
     let started = Instant::now();
     loop {
-        let children = children_of(parent);
-        if children.iter().any(|c| !before.contains(c)) {
-            return children;
+        log.flush().unwrap();
+        let text = std::fs::read_to_string(log.path()).unwrap_or_default();
+        if text
+            .lines()
+            .any(|line| line.contains(run_id) && line.contains("\"run.start\""))
+        {
+            return;
         }
         assert!(
             started.elapsed() < Duration::from_secs(30),
-            "no job started"
+            "run {run_id} did not start"
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+/// Starts `job` (a script that sleeps), returning once its run has started, with the handle of
+/// its result and the sender that aborts it.
+async fn start_sleeping(
+    sandbox: &Arc<Sandbox>,
+    log: &AuditLog,
+    job: Job,
+) -> (
+    tokio::task::JoinHandle<Result<RunResult, ward::sandbox::SandboxError>>,
+    tokio::sync::oneshot::Sender<()>,
+) {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let run_id = job.run_id.clone();
+    let sandbox = sandbox.clone();
+    let sleeper = tokio::spawn(async move {
+        let abort = async move {
+            let _ = stopped.await;
+        };
+        sandbox.run(&job, &Limits::default(), abort).await
+    });
+    wait_for_start(log, &run_id).await;
+    (sleeper, stop)
 }
 
 /// Sends SIGKILL to `pid`, which may have ended meanwhile.
@@ -90,16 +130,9 @@ async fn warm_process(sandbox: &Sandbox, risk: Risk) -> u32 {
 #[tokio::test]
 async fn a_warm_job_cannot_kill_other_jobs_or_the_process_it_came_from() {
     let dir = tempfile::tempdir().unwrap();
-    let audit = dir.path().join("audit.jsonl");
-    let protected = Protected::for_current_process().unwrap();
-    let host = HostAccess {
-        policy: Arc::new(Policy::parse(KILL_ANYTHING, "warm.toml", protected).unwrap()),
-        audit: Some(AuditLog::open(&audit).unwrap()),
-        registry: None,
-    };
+    let (host, log) = audited(dir.path(), KILL_ANYTHING);
     let sandbox = warm_sandbox(host);
     let parent = warm_process(&sandbox, Risk::HighRisk).await;
-    let before = children_of(parent);
     // The warm interpreters of standard jobs, another child of the agent.
     let standard = finish(&sandbox, &job("pass", Mode::JustRun)).await;
     assert_eq!(
@@ -114,18 +147,12 @@ async fn a_warm_job_cannot_kill_other_jobs_or_the_process_it_came_from() {
         .find(|pid| **pid != parent)
         .expect("a second process of warm interpreters");
 
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let sleeper = {
-        let sandbox = sandbox.clone();
-        let job = high_risk("import time\ntime.sleep(60)", Mode::JustRun);
-        tokio::spawn(async move {
-            let abort = async move {
-                let _ = stopped.await;
-            };
-            sandbox.run(&job, &Limits::default(), abort).await
-        })
-    };
-    wait_for_new_child(parent, &before).await;
+    let (sleeper, stop) = start_sleeping(
+        &sandbox,
+        &log,
+        high_risk("import time\ntime.sleep(60)", Mode::JustRun),
+    )
+    .await;
 
     let code = "
 import psutil
@@ -163,9 +190,11 @@ def run(parents):
     );
     let outcomes = attempt.return_value.as_object().unwrap();
     assert!(
-        outcomes.len() >= 6,
-        "both processes of warm interpreters, the sleeping job, the killer itself and the two \
-         waiting children: {outcomes:?}"
+        outcomes.len() >= 4
+            && outcomes.contains_key(&parent.to_string())
+            && outcomes.contains_key(&other.to_string()),
+        "both processes of warm interpreters, the sleeping job and the killer itself: \
+         {outcomes:?}"
     );
     assert!(
         outcomes.values().all(|o| o == "denied"),
@@ -175,9 +204,10 @@ def run(parents):
     let _ = stop.send(());
     let slept = sleeper.await.unwrap().unwrap();
     assert_eq!(slept.status, Status::Aborted, "{slept:#?}");
-    let log = std::fs::read_to_string(&audit).unwrap();
-    assert!(log.contains("a process of ward's agent"), "{log}");
-    assert!(log.contains("the job's own process"), "{log}");
+    log.flush().unwrap();
+    let text = std::fs::read_to_string(log.path()).unwrap();
+    assert!(text.contains("a process of ward's agent"), "{text}");
+    assert!(text.contains("the job's own process"), "{text}");
 }
 
 #[tokio::test]
@@ -214,20 +244,22 @@ async fn a_killed_process_of_warm_interpreters_is_started_again() {
 
 #[tokio::test]
 async fn a_job_whose_process_is_killed_from_outside_fails_and_says_so() {
-    let sandbox = warm_sandbox(HostAccess::none());
+    let dir = tempfile::tempdir().unwrap();
+    let (host, log) = audited(dir.path(), "");
+    let sandbox = warm_sandbox(host);
     let parent = warm_process(&sandbox, Risk::Standard).await;
-    let before = children_of(parent);
+    let sleeping = job(
+        "import time\nprint('started', flush=True)\ntime.sleep(60)",
+        Mode::JustRun,
+    );
     let running = {
         let sandbox = sandbox.clone();
-        let job = job(
-            "import time\nprint('started', flush=True)\ntime.sleep(60)",
-            Mode::JustRun,
-        );
+        let job = sleeping.clone();
         tokio::spawn(async move { finish(&sandbox, &job).await })
     };
     // Whichever child holds the job now, it goes: every child of the process is killed, again
     // and again, until the job ends.
-    wait_for_new_child(parent, &before).await;
+    wait_for_start(&log, &sleeping.run_id).await;
     let started = Instant::now();
     while !running.is_finished() && started.elapsed() < Duration::from_secs(20) {
         for child in children_of(parent) {
@@ -242,4 +274,56 @@ async fn a_job_whose_process_is_killed_from_outside_fails_and_says_so() {
 
     let next = finish(&sandbox, &job("print('next')", Mode::JustRun)).await;
     assert_eq!(next.status, Status::CompletedSuccessfully, "{next:#?}");
+}
+
+/// While a job runs and no other waits, the process of warm interpreters forks nothing: a fork
+/// of that large process would compete for the processor with the job. Once the job has ended,
+/// a child is forked to wait for the next one.
+#[tokio::test]
+async fn the_next_child_is_forked_when_a_job_waits_or_the_last_one_ended() {
+    let dir = tempfile::tempdir().unwrap();
+    let (host, log) = audited(dir.path(), "");
+    let sandbox = warm_sandbox(host);
+    let parent = warm_process(&sandbox, Risk::Standard).await;
+    let (sleeper, stop) = start_sleeping(
+        &sandbox,
+        &log,
+        job("import time\ntime.sleep(60)", Mode::JustRun),
+    )
+    .await;
+
+    // The child of the first job may take a moment to go; the sleeper's stays alone.
+    let alone = async {
+        loop {
+            let children = children_of(parent);
+            if children.len() == 1 {
+                return children[0];
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    let sleeper_pid = tokio::time::timeout(Duration::from_secs(20), alone)
+        .await
+        .expect("no child waits beside a running job");
+
+    // Another job is taken at once, by a child forked for it.
+    let other = finish(&sandbox, &job("print('beside')", Mode::JustRun)).await;
+    assert_eq!(other.status, Status::CompletedSuccessfully, "{other:#?}");
+    assert_eq!(other.stdout, "beside\n");
+
+    let _ = stop.send(());
+    let slept = sleeper.await.unwrap().unwrap();
+    assert_eq!(slept.status, Status::Aborted, "{slept:#?}");
+    let waiting = async {
+        loop {
+            let children = children_of(parent);
+            if !children.is_empty() && !children.contains(&sleeper_pid) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(20), waiting)
+        .await
+        .expect("a child waits for the next job once the last one has ended");
 }

@@ -95,7 +95,9 @@ impl Waiting {
             self.leave(1);
         }
         // One child at a time waits for the next job, forked and prepared before it arrives;
-        // once it has taken its job it says so, and the next child is forked.
+        // once it has taken its job it says so, and the next child is forked as soon as another
+        // job waits or that child has ended. Forking this large process, and preparing the
+        // child, would otherwise compete for the processor with the job just taken.
         let mut early_deaths = 0;
         let me = std::process::id();
         loop {
@@ -106,21 +108,28 @@ impl Waiting {
                     self.leave(1)
                 }
             };
-            match fork::fork() {
+            let child = match fork::fork() {
                 Ok(Forked::Child) => {
                     drop(said);
                     fork::die_with_parent(me);
                     return self.serve_one(say, scratch_fd, context);
                 }
-                Ok(Forked::Parent(_)) => drop(say),
+                Ok(Forked::Parent(pid)) => {
+                    drop(say);
+                    pid
+                }
                 Err(e) => {
                     tracing::error!(error = %e, "could not fork the next child");
                     self.leave(1)
                 }
-            }
+            };
+            let watch = fork::watch(child);
             let mut word = [0u8; 1];
             match std::io::Read::read(&mut said, &mut word) {
-                Ok(1) if word[0] == TAKEN => early_deaths = 0,
+                Ok(1) if word[0] == TAKEN => {
+                    early_deaths = 0;
+                    fork::until_ended_or_readable(watch.as_ref(), &self.control);
+                }
                 Ok(1) if word[0] == AGENT_GONE => self.leave(0),
                 _ => {
                     early_deaths += 1;

@@ -1,5 +1,5 @@
 //! The system calls of the warm path that the standard library does not offer: fork, swapping a
-//! descriptor in place, and leaving children to the kernel to reap.
+//! descriptor in place, leaving children to the kernel to reap, and waiting for one to end.
 #![allow(unsafe_code)]
 
 use std::io;
@@ -94,6 +94,28 @@ pub fn descriptor_of(path: &std::path::Path) -> io::Result<RawFd> {
             path.display(),
             found.len()
         ))),
+    }
+}
+
+/// A handle on the child `pid` that becomes readable when it ends; `None` if it cannot be had
+/// (an old kernel, or the child has already gone and been reaped).
+pub fn watch(pid: i32) -> Option<OwnedFd> {
+    let pid = rustix::process::Pid::from_raw(pid)?;
+    rustix::process::pidfd_open(pid, rustix::process::PidfdFlags::empty()).ok()
+}
+
+/// Waits until the child behind `watch` has ended or `socket` has something to read. Returns at
+/// once without a handle, or if waiting fails: the caller then goes on as if either had happened.
+pub fn until_ended_or_readable(watch: Option<&OwnedFd>, socket: &impl AsRawFd) {
+    let Some(watch) = watch else { return };
+    let mut fds = [watch.as_raw_fd(), socket.as_raw_fd()].map(|fd| libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    });
+    // SAFETY: two valid `pollfd`s, for descriptors the caller holds open while this waits.
+    unsafe {
+        libc::poll(fds.as_mut_ptr(), 2, -1);
     }
 }
 
