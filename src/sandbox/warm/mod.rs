@@ -1,5 +1,5 @@
 //! Warm interpreters (Linux): jobs start in an interpreter that is already running, with the
-//! modules jobs use already imported, instead of waiting ~100 ms for a fresh one to start.
+//! modules jobs use already imported, instead of waiting ~40 ms for a fresh one to start.
 //!
 //! ```text
 //! agent ── Setup, JOB+socket ──▶ warm-interpreters process (one per risk; never runs a script)
