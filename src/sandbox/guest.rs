@@ -3,7 +3,9 @@
 //! They are written once into the cache directory, under a name derived from their contents, and
 //! mapped read-only into every run at [`GUEST_LIB`]. Embedding them keeps the agent one
 //! self-contained file; deriving the folder name from the contents means an upgraded binary never
-//! runs an older harness.
+//! runs an older harness. A list of every file with its SHA-256 is checked at each load, so that
+//! a library changed after the fact (a disk error, a writer killed half-way, a hand) is written
+//! again instead of run: the interpreter loads the bytecode without comparing it to anything.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -14,6 +16,9 @@ use super::SandboxError;
 
 /// Where the guest sees ward's Python modules.
 pub const GUEST_LIB: &str = "/ward/lib";
+
+/// In the library's directory: each file below it and its SHA-256, written last.
+const CONTENTS: &str = "contents.sha256";
 
 /// Where the guest sees its private scratch directory (job in, result out).
 pub const GUEST_RUN: &str = "/ward/run";
@@ -88,7 +93,11 @@ pub fn materialize(
     }
     let dir = cache_dir.join(format!("guest-{}", &hex::encode(digest.finalize())[..16]));
     if dir.is_dir() {
-        return Ok(dir);
+        if intact(&dir) {
+            return Ok(dir);
+        }
+        tracing::warn!(dir = %dir.display(), "the guest library in the cache changed after ward wrote it; writing it again");
+        discard(&dir, cache_dir);
     }
 
     let io = |what: &str, source| SandboxError::Io {
@@ -106,6 +115,8 @@ pub fn materialize(
     if let Err(reason) = compile(staging.path(), &names) {
         tracing::warn!(%reason, "could not compile the guest library to bytecode; runs compile it from source");
     }
+    let contents = contents_of(staging.path()).map_err(|e| io("list", e))?;
+    fs::write(staging.path().join(CONTENTS), contents).map_err(|e| io("list", e))?;
     // Another process may have won the race; either copy is identical.
     if let Err(e) = fs::rename(staging.path(), &dir)
         && !dir.is_dir()
@@ -113,6 +124,50 @@ pub fn materialize(
         return Err(io("install", e));
     }
     Ok(dir)
+}
+
+/// Whether the library in `dir` is still every file its list names, as they were written.
+fn intact(dir: &Path) -> bool {
+    match (fs::read_to_string(dir.join(CONTENTS)), contents_of(dir)) {
+        (Ok(recorded), Ok(now)) => recorded == now,
+        _ => false,
+    }
+}
+
+/// One line per file in `dir` and its `__pycache__`, sorted: the SHA-256 and the relative path.
+/// Anything else there (a directory, a link) is listed by name, so that it fails the comparison.
+fn contents_of(dir: &Path) -> std::io::Result<String> {
+    let mut lines = Vec::new();
+    for sub in ["", "__pycache__"] {
+        let here = dir.join(sub);
+        if sub == "__pycache__" && !here.exists() {
+            continue;
+        }
+        for entry in fs::read_dir(&here)? {
+            let entry = entry?;
+            let name = Path::new(sub).join(entry.file_name());
+            let kind = entry.file_type()?;
+            if kind.is_file() {
+                if name != Path::new(CONTENTS) {
+                    let digest = hex::encode(Sha256::digest(fs::read(entry.path())?));
+                    lines.push(format!("{digest}  {}\n", name.display()));
+                }
+            } else if !(kind.is_dir() && name == Path::new("__pycache__")) {
+                lines.push(format!("unexpected  {}\n", name.display()));
+            }
+        }
+    }
+    lines.sort();
+    Ok(lines.concat())
+}
+
+/// Moves a changed library out of the way and removes it. Another process may be doing the same,
+/// so failures are left alone: what matters is that a fresh copy takes its place.
+fn discard(dir: &Path, cache_dir: &Path) {
+    let stale = cache_dir.join(format!(".stale-guest-{}", std::process::id()));
+    if fs::rename(dir, &stale).is_ok() {
+        let _ = fs::remove_dir_all(&stale);
+    }
 }
 
 /// An empty directory that stands in for `/` when the policy maps no rule onto `/` itself. It is

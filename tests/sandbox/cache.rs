@@ -110,16 +110,7 @@ fn a_missing_interpreter_names_the_fetch_command() {
 fn the_guest_library_is_cached_as_bytecode_that_runs_load() {
     let dir = tempfile::tempdir().unwrap();
     let sandbox = load_into(dir.path()).unwrap();
-    let guest = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| {
-            p.file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with("guest-")
-        })
-        .expect("the guest library was written");
+    let guest = guest_library(dir.path());
     let sources: Vec<String> = std::fs::read_dir(&guest)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -142,6 +133,43 @@ fn the_guest_library_is_cached_as_bytecode_that_runs_load() {
         "raise SystemExit('the source was compiled')\n",
     )
     .unwrap();
+    assert_runs_psutil(&sandbox);
+}
+
+/// A library whose bytecode was cut short or swapped after ward wrote it is written again when
+/// the engine next loads, rather than run (or left failing every run).
+#[test]
+fn a_guest_library_changed_after_the_fact_is_written_again() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(load_into(dir.path()).unwrap());
+    let guest = guest_library(dir.path());
+    let pyc = |stem: &str| guest.join(format!("__pycache__/{stem}.cpython-312.pyc"));
+    let harness = std::fs::read(pyc("ward_harness")).unwrap();
+    std::fs::write(pyc("ward_harness"), &harness[..20]).unwrap();
+    std::fs::copy(pyc("ward"), pyc("ward_json")).unwrap();
+
+    let sandbox = load_into(dir.path()).unwrap();
+    assert_eq!(std::fs::read(pyc("ward_harness")).unwrap(), harness);
+    assert_runs_psutil(&sandbox);
+}
+
+/// The one library the engine wrote into the cache at `dir`.
+fn guest_library(dir: &std::path::Path) -> std::path::PathBuf {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("guest-")
+        })
+        .expect("the guest library was written")
+}
+
+/// Runs a script that imports ward's `psutil`, which needs the harness, `ward_channel` and
+/// `ward_json` as well, and expects it to print.
+fn assert_runs_psutil(sandbox: &ward::sandbox::Sandbox) {
     let job = ward::sandbox::Job {
         run_id: "bytecode".into(),
         filename: "script.py".into(),
