@@ -52,16 +52,34 @@ def _traceback(exc):
     return "".join(traceback.format_exception(type(exc), exc, tb))
 
 
+def _text(value):
+    """`value` as valid Unicode: a lone surrogate, which JSON text cannot carry to the host,
+    becomes its escape written out (`\\ud800`)."""
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _describe(exc):
-    return {"type": type(exc).__name__, "message": str(exc), "traceback": _traceback(exc)}
+    return {
+        "type": type(exc).__name__,
+        "message": _text(str(exc)),
+        "traceback": _text(_traceback(exc)),
+    }
 
 
 def _encode(value):
     try:
-        return ward_json.dumps(value)
+        text = ward_json.dumps(value, ensure_ascii=False)
+        # Checked here, so that the script is told, rather than the host refusing the result.
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        raise _NotSerializable(
+            "the return value cannot be converted to JSON: it holds text that is not valid "
+            "Unicode (a lone surrogate); return text that encodes as UTF-8"
+        ) from None
     except (TypeError, ValueError, RecursionError) as exc:
         raise _NotSerializable(
-            f"the return value cannot be converted to JSON ({type(exc).__name__}: {exc}); "
+            f"the return value cannot be converted to JSON ({type(exc).__name__}: {_text(str(exc))}); "
             "return dicts, lists, strings, numbers, booleans or None"
         ) from None
 
@@ -127,7 +145,7 @@ def run_job(job):
             result["exception"] = {
                 "type": "SystemExit",
                 "message": f"the script exited with code {result['exit_code']}",
-                "traceback": _traceback(exc),
+                "traceback": _text(_traceback(exc)),
             }
     except _NotSerializable as exc:
         result["exit_code"] = 1

@@ -30,11 +30,11 @@ def _unserializable(value):
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
-def _encoder(separators):
+def _encoder(separators, ensure_ascii):
     return _json.make_encoder(
         {},  # markers: refuse cycles rather than recurse until the stack runs out
         _unserializable,
-        _json.encode_basestring_ascii,
+        _json.encode_basestring_ascii if ensure_ascii else _json.encode_basestring,
         None,  # indent
         separators[1],
         separators[0],
@@ -58,7 +58,7 @@ def loads(text):
     return value
 
 
-def dumps(value, separators=(", ", ": ")):
+def dumps(value, separators=(", ", ": "), ensure_ascii=True):
     """`value` as JSON text; `TypeError` for what JSON cannot hold, `ValueError` for NaN and
     infinities, `RecursionError` for nesting deeper than the interpreter's limit."""
-    return "".join(_encoder(separators)(value, 0))
+    return "".join(_encoder(separators, ensure_ascii)(value, 0))

@@ -142,6 +142,8 @@ async fn an_unserializable_return_value_fails_clearly() {
         "[float('inf')]",
         "{(1, 2): 'tuple key'}",
         "(lambda l: (l.append(l), l)[1])([])",
+        "'\\ud800'",
+        "{'ok': 1, 'k\\udfff': 2}",
     ] {
         let code = format!("def run():\n    return {value}");
         let result = run_with(&code, entry("run", json!({})), Limits::default()).await;
@@ -151,6 +153,22 @@ async fn an_unserializable_return_value_fails_clearly() {
             error.contains("cannot be converted to JSON"),
             "{value}: {error}"
         );
+    }
+}
+
+/// Text that is not valid Unicode cannot cross to the host as JSON; the exception that carries it
+/// is still reported, with the surrogate written out.
+#[tokio::test]
+async fn an_exception_with_a_lone_surrogate_is_still_reported() {
+    for code in [
+        "def run():\n    raise ValueError('bad \\ud800 value')",
+        "import sys\ndef run():\n    sys.exit('bye \\ud800')",
+    ] {
+        let result = run_with(code, entry("run", json!({})), Limits::default()).await;
+        assert_eq!(result.status, Status::Failed, "{code}");
+        let exception = result.exception.expect("the exception is reported");
+        let text = format!("{} {}", exception.message, exception.traceback);
+        assert!(text.contains("\\ud800"), "{code}: {text}");
     }
 }
 
