@@ -71,7 +71,16 @@ pub fn serve() -> Result<(), SandboxError> {
         .map_err(io("share the control socket"))?;
     let warmed = warm_up(setup, control);
     if let Err(error) = &warmed {
-        let _ = wire::write(&mut report, wire::FAILED, error.to_string().as_bytes());
+        // The agent wraps the reason in its own "could not start" message and advice.
+        let reason = match error {
+            SandboxError::Warm {
+                what: "start",
+                reason,
+            } => reason.clone(),
+            SandboxError::Warm { what, reason } => format!("could not {what}: {reason}"),
+            other => other.to_string(),
+        };
+        let _ = wire::write(&mut report, wire::FAILED, reason.as_bytes());
     }
     warmed
 }
