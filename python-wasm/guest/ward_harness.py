@@ -114,7 +114,7 @@ def serve():
     Known shortcoming: the seed of `hash()` for str and bytes is chosen when the interpreter
     starts, so every job forked from one warm interpreter shares it."""
     import collections, datetime, gc, json, os, re, time, traceback  # noqa: E401,F401 - warmed
-    # ward's own guest modules too: a job that imports `psutil` would otherwise compile it.
+    # ward's own guest modules too, so that a job that imports `psutil` does not load it.
     import psutil, ward, winreg  # noqa: E401,F401 - warmed
     import ward_channel
 
