@@ -59,10 +59,10 @@ fn report(path: &str, sandbox: &Sandbox, runtime: &tokio::runtime::Runtime) {
         mode: Mode::JustRun,
         risk: Risk::Standard,
     };
-    let started = runtime
+    let ran = runtime
         .block_on(sandbox.run(&first, &Limits::default(), std::future::pending()))
         .expect("the run starts");
-    assert_eq!(started.status, Status::CompletedSuccessfully, "{started:?}");
+    assert_eq!(ran.status, Status::CompletedSuccessfully, "{ran:?}");
     for (name, code) in [
         ("busy loop `while True: pass`", "while True:\n    pass"),
         (

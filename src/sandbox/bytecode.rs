@@ -7,7 +7,8 @@
 //! instance with the library's staging directory writable compiles each module to
 //! `__pycache__/<name>.cpython-312.pyc`. The files are "unchecked hash" bytecode: the interpreter
 //! loads them without comparing them to the source, which is right for a directory named after
-//! its contents that nobody but ward's user can write. No script ever runs in that instance.
+//! its contents that nobody but ward's user can write, and whose files ward checks against their
+//! SHA-256 at each load (see [`super::guest`]). No script ever runs in that instance.
 
 use std::path::Path;
 
